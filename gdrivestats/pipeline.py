@@ -1,0 +1,173 @@
+"""The one place that does I/O end to end: fetch workbooks, analyse them, and write the outputs."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from gdrivestats.errors import ConfigError, GdriveStatsError
+from gdrivestats.workbook import Workbook, load_workbook, sheet_from_frame
+
+log = logging.getLogger(__name__)
+
+WORKBOOK_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv"})
+DRIVE_PREFIX = "drive:"
+
+
+def sample_path() -> Path:
+    """The bundled sample workbook: countries of the world (see gdrivestats/data/SOURCE.md)."""
+    return Path(str(resources.files("gdrivestats") / "data" / "countries.xlsx"))
+
+
+def analyze(
+    source: str | Path | pd.DataFrame | Workbook, top: int = 10, sheet: str | None = None
+):  # -> Report (annotated below once report is imported lazily)
+    """Analyse one workbook (a path, ``drive:PATH``, a DataFrame or a loaded Workbook) and return its Report.
+
+    The Report holds the tables as DataFrames and the charts as matplotlib Figures, displays itself in a
+    notebook cell, and writes summary.xlsx, charts/*.png, report.html and summary.json with ``.save(folder)``.
+    """
+    from gdrivestats.report import build_report
+
+    return build_report(_as_workbook(source, sheet), top=top)
+
+
+def _as_workbook(source: str | Path | pd.DataFrame | Workbook, sheet: str | None) -> Workbook:
+    if isinstance(source, Workbook):
+        return source
+    if isinstance(source, pd.DataFrame):
+        frame_sheet = sheet_from_frame(source, name=sheet or "data")
+        return Workbook(name="data", source="DataFrame", sheets=[frame_sheet])
+    text = str(source)
+    if text.startswith(DRIVE_PREFIX):
+        return _load_from_drive(text[len(DRIVE_PREFIX) :], sheet)
+    return load_workbook(Path(source), sheet=sheet)
+
+
+def _load_from_drive(drive_path: str, sheet: str | None) -> Workbook:
+    """Download one workbook from Drive (read-only access) into a temporary folder and load it."""
+    from gdrivestats.connect import connect
+
+    drive = connect(write=False)
+    entry = drive.stat(drive_path)
+    if entry.is_folder:
+        raise ConfigError(f"drive:{drive_path} is a folder; name a workbook inside it")
+    with tempfile.TemporaryDirectory(prefix="gdrivestats-") as tmp:
+        local = drive.download(entry, Path(tmp) / _local_download_name(entry.name, entry.mime_type))
+        workbook = load_workbook(local, sheet=sheet)
+    workbook.source = f"drive:{drive_path}"
+    return workbook
+
+
+def _local_download_name(name: str, mime_type: str | None) -> str:
+    """A plain file name for a downloaded Drive file; native Google Sheets arrive as xlsx."""
+    stem = Path(name.replace("/", "_")).name or "workbook"
+    if mime_type == "application/vnd.google-apps.spreadsheet" and not stem.lower().endswith(".xlsx"):
+        stem += ".xlsx"
+    return stem
+
+
+@dataclass
+class Outcome:
+    """What a multi-source run did: the outputs written, and one line for each source that failed."""
+
+    written: list[tuple[str, Path]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A short account for the end of a run."""
+        lines = [f"Analysed {len(self.written)} workbook(s), {len(self.failures)} failed."]
+        lines += [f"  {name} -> {folder}" for name, folder in self.written]
+        return "\n".join(lines)
+
+
+def expand_sources(sources: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Files and drive paths to analyse (folders expanded to their workbooks), and failures found doing it."""
+    found: list[str] = []
+    failures: list[str] = []
+    for source in sources:
+        if source.startswith(DRIVE_PREFIX):
+            found.append(source)
+            continue
+        path = Path(source)
+        if path.is_dir():
+            inside = sorted(
+                p for p in path.rglob("*") if p.is_file() and _is_workbook_file(p) and not _is_hidden(p, path)
+            )
+            if not inside:
+                kinds = ", ".join(sorted(WORKBOOK_EXTENSIONS))
+                failures.append(f"{path}: no workbooks in this folder (looked for {kinds})")
+            found += [str(p) for p in inside]
+        elif not path.exists():
+            failures.append(f"{path}: no such file or folder")
+        else:
+            found.append(str(path))
+    return found, failures
+
+
+def _is_workbook_file(path: Path) -> bool:
+    return path.suffix.lower() in WORKBOOK_EXTENSIONS and not path.name.startswith("~$")
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def analyze_sources(
+    sources: Sequence[str], out: Path, top: int = 10, sheet: str | None = None, progress: bool = True
+) -> Outcome:
+    """Analyse every source; with one workbook write into ``out``, with several into ``out/<name>/``.
+
+    A bad source is reported in the outcome and the others still run.
+    """
+    from tqdm.auto import tqdm
+
+    files, failures = expand_sources(sources)
+    outcome = Outcome(failures=failures)
+    if not files:
+        return outcome
+    single = len(files) == 1 and not failures
+    names = _output_names(files)
+    bar = tqdm(files, desc="Analysing", unit="workbook", disable=not progress or len(files) < 2)
+    for source in bar:
+        target = out if single else out / names[source]
+        try:
+            report = analyze(source, top=top, sheet=sheet)
+            report.save(target)
+        except GdriveStatsError as exc:
+            outcome.failures.append(str(exc) if str(exc).startswith(source) else f"{source}: {exc}")
+            continue
+        except (OSError, ValueError) as exc:  # e.g. an output folder that cannot be written
+            outcome.failures.append(f"{source}: {type(exc).__name__}: {exc}")
+            log.debug("analysis of %s failed", source, exc_info=True)
+            continue
+        outcome.written.append((_display_name(source), target))
+    return outcome
+
+
+def _display_name(source: str) -> str:
+    return source if source.startswith(DRIVE_PREFIX) else Path(source).name
+
+
+def _output_names(files: Sequence[str]) -> dict[str, str]:
+    """A distinct output folder name for each source: its stem, with the extension where stems clash."""
+    stems = [Path(f.removeprefix(DRIVE_PREFIX)).stem for f in files]
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for source, stem in zip(files, stems, strict=True):
+        base = stem if stems.count(stem) == 1 else f"{stem}-{Path(source).suffix.lstrip('.').lower()}"
+        name, n = base or "workbook", 2
+        while name in used:
+            name, n = f"{base}-{n}", n + 1
+        used.add(name)
+        names[source] = name
+    return names
+
+
+__all__ = ["Outcome", "analyze", "analyze_sources", "expand_sources", "sample_path"]

@@ -1,0 +1,192 @@
+"""The sync state: an SQLite database in the cache folder recording what is mirrored and what was analysed."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE_FILE = ".gdrivestats-state.sqlite"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    id            TEXT PRIMARY KEY,   -- the Drive file id
+    drive_path    TEXT NOT NULL,      -- path below the synced folder, '/'-separated, as named on Drive
+    parent_id     TEXT,
+    md5           TEXT,
+    size          INTEGER,
+    modified      TEXT,               -- RFC 3339, as Drive sends it
+    version       TEXT,
+    local_path    TEXT NOT NULL UNIQUE, -- path below the cache folder
+    analysed_md5  TEXT                -- the content last analysed and written back
+);
+CREATE TABLE IF NOT EXISTS folders (
+    id          TEXT PRIMARY KEY,
+    drive_path  TEXT NOT NULL,        -- '' for the synced folder itself
+    parent_id   TEXT
+);
+CREATE TABLE IF NOT EXISTS outputs (
+    workbook_id TEXT NOT NULL,        -- the Drive id of the analysed workbook
+    name        TEXT NOT NULL,        -- output path below the workbook's output folder
+    drive_id    TEXT NOT NULL,        -- the Drive id of the uploaded output
+    md5         TEXT,
+    PRIMARY KEY (workbook_id, name)
+);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One mirrored Drive file as the state knows it."""
+
+    id: str
+    drive_path: str
+    parent_id: str | None
+    md5: str | None
+    size: int | None
+    modified: str | None
+    version: str | None
+    local_path: str
+    analysed_md5: str | None = None
+
+
+@dataclass(frozen=True)
+class FolderRecord:
+    """One Drive folder inside the synced tree."""
+
+    id: str
+    drive_path: str
+    parent_id: str | None
+
+
+class SyncState:
+    """The state database of one cache folder. WAL mode; every write is its own short transaction."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = Path(cache_dir) / STATE_FILE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        with self.transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            if self.get_meta("schema_version") is None:
+                self.set_meta("schema_version", str(SCHEMA_VERSION))
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> SyncState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work: committed as a whole or not at all."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- meta -------------------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        """A stored setting (the changes token, the synced folder's id), or None."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Store (or with None, forget) a setting."""
+        if value is None:
+            self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # --- files ------------------------------------------------------------------------------------------
+    def files(self) -> dict[str, FileRecord]:
+        """Every mirrored file, by Drive id."""
+        rows = self._db.execute("SELECT * FROM files").fetchall()
+        return {row["id"]: FileRecord(**dict(row)) for row in rows}
+
+    def file(self, file_id: str) -> FileRecord | None:
+        """One mirrored file, or None."""
+        row = self._db.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+        return None if row is None else FileRecord(**dict(row))
+
+    def put_file(self, record: FileRecord) -> None:
+        """Record a file as mirrored (keeps its analysed_md5 unless the record carries one)."""
+        previous = self.file(record.id)
+        analysed = (
+            record.analysed_md5
+            if record.analysed_md5 is not None
+            else (previous.analysed_md5 if previous else None)
+        )
+        self._db.execute("DELETE FROM files WHERE local_path = ? AND id != ?", (record.local_path, record.id))
+        self._db.execute(
+            "INSERT OR REPLACE INTO files (id, drive_path, parent_id, md5, size, modified, version,"
+            " local_path, analysed_md5) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.drive_path,
+                record.parent_id,
+                record.md5,
+                record.size,
+                record.modified,
+                record.version,
+                record.local_path,
+                analysed,
+            ),
+        )
+
+    def remove_file(self, file_id: str) -> None:
+        """Forget a file (it was deleted, trashed or moved out of the synced folder)."""
+        self._db.execute("DELETE FROM files WHERE id = ?", (file_id,))
+        self._db.execute("DELETE FROM outputs WHERE workbook_id = ?", (file_id,))
+
+    def mark_analysed(self, file_id: str, md5: str | None) -> None:
+        """Record that the content with ``md5`` was analysed and its outputs written back."""
+        self._db.execute("UPDATE files SET analysed_md5 = ? WHERE id = ?", (md5, file_id))
+
+    # --- folders ----------------------------------------------------------------------------------------
+    def folders(self) -> dict[str, FolderRecord]:
+        """Every folder of the synced tree, by Drive id."""
+        rows = self._db.execute("SELECT * FROM folders").fetchall()
+        return {row["id"]: FolderRecord(**dict(row)) for row in rows}
+
+    def replace_folders(self, folders: list[FolderRecord]) -> None:
+        """Store the folder tree as a full listing found it."""
+        self._db.execute("DELETE FROM folders")
+        self._db.executemany(
+            "INSERT INTO folders (id, drive_path, parent_id) VALUES (?, ?, ?)",
+            [(f.id, f.drive_path, f.parent_id) for f in folders],
+        )
+
+    # --- outputs ----------------------------------------------------------------------------------------
+    def outputs(self, workbook_id: str) -> dict[str, tuple[str, str | None]]:
+        """The outputs written back for a workbook: name -> (Drive id, md5)."""
+        query = "SELECT name, drive_id, md5 FROM outputs WHERE workbook_id = ?"
+        rows = self._db.execute(query, (workbook_id,))
+        return {row["name"]: (row["drive_id"], row["md5"]) for row in rows}
+
+    def put_output(self, workbook_id: str, name: str, drive_id: str, md5: str | None) -> None:
+        """Record one output uploaded for a workbook."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO outputs (workbook_id, name, drive_id, md5) VALUES (?, ?, ?, ?)",
+            (workbook_id, name, drive_id, md5),
+        )
