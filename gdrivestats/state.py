@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +19,11 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 CREATE TABLE IF NOT EXISTS files (
     id            TEXT PRIMARY KEY,   -- the Drive file id
+    name          TEXT NOT NULL,      -- the name on Drive (may contain '/')
     drive_path    TEXT NOT NULL,      -- path below the synced folder, '/'-separated, as named on Drive
     parent_id     TEXT,
+    mime_type     TEXT,
+    created       TEXT,               -- RFC 3339, orders same-named files for stable local names
     md5           TEXT,
     size          INTEGER,
     modified      TEXT,               -- RFC 3339, as Drive sends it
@@ -29,8 +33,10 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE TABLE IF NOT EXISTS folders (
     id          TEXT PRIMARY KEY,
-    drive_path  TEXT NOT NULL,        -- '' for the synced folder itself
-    parent_id   TEXT
+    name        TEXT NOT NULL,
+    drive_path  TEXT NOT NULL,        -- below the synced folder
+    parent_id   TEXT,
+    created     TEXT
 );
 CREATE TABLE IF NOT EXISTS outputs (
     workbook_id TEXT NOT NULL,        -- the Drive id of the analysed workbook
@@ -47,8 +53,11 @@ class FileRecord:
     """One mirrored Drive file as the state knows it."""
 
     id: str
+    name: str
     drive_path: str
     parent_id: str | None
+    mime_type: str | None
+    created: str | None
     md5: str | None
     size: int | None
     modified: str | None
@@ -56,14 +65,21 @@ class FileRecord:
     local_path: str
     analysed_md5: str | None = None
 
+    @property
+    def content_key(self) -> str:
+        """What identifies this content: the md5, or for native Google files (no md5) the version."""
+        return self.md5 or f"version:{self.version}"
+
 
 @dataclass(frozen=True)
 class FolderRecord:
     """One Drive folder inside the synced tree."""
 
     id: str
+    name: str
     drive_path: str
     parent_id: str | None
+    created: str | None = None
 
 
 class SyncState:
@@ -78,7 +94,7 @@ class SyncState:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=10000")
         with self.transaction():
-            for statement in _SCHEMA.split(";"):
+            for statement in _SCHEMA.split(";\n"):
                 if statement.strip():
                     self._db.execute(statement)
             if self.get_meta("schema_version") is None:
@@ -138,21 +154,10 @@ class SyncState:
             else (previous.analysed_md5 if previous else None)
         )
         self._db.execute("DELETE FROM files WHERE local_path = ? AND id != ?", (record.local_path, record.id))
-        self._db.execute(
-            "INSERT OR REPLACE INTO files (id, drive_path, parent_id, md5, size, modified, version,"
-            " local_path, analysed_md5) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                record.drive_path,
-                record.parent_id,
-                record.md5,
-                record.size,
-                record.modified,
-                record.version,
-                record.local_path,
-                analysed,
-            ),
-        )
+        values = {**dataclasses.asdict(record), "analysed_md5": analysed}
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        self._db.execute(f"INSERT OR REPLACE INTO files ({columns}) VALUES ({marks})", tuple(values.values()))
 
     def remove_file(self, file_id: str) -> None:
         """Forget a file (it was deleted, trashed or moved out of the synced folder)."""
@@ -173,8 +178,8 @@ class SyncState:
         """Store the folder tree as a full listing found it."""
         self._db.execute("DELETE FROM folders")
         self._db.executemany(
-            "INSERT INTO folders (id, drive_path, parent_id) VALUES (?, ?, ?)",
-            [(f.id, f.drive_path, f.parent_id) for f in folders],
+            "INSERT INTO folders (id, name, drive_path, parent_id, created) VALUES (?, ?, ?, ?, ?)",
+            [(f.id, f.name, f.drive_path, f.parent_id, f.created) for f in folders],
         )
 
     # --- outputs ----------------------------------------------------------------------------------------
