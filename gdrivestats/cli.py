@@ -53,11 +53,122 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--sheet", metavar="NAME", help="analyse only this sheet")
     analyze.set_defaults(handler=_run_analyze)
 
+    _add_sync_parsers(sub, common)
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="the whole job against a local Drive emulator: sync, analyse, write back, run again",
+    )
+    demo.add_argument(
+        "--out", type=Path, default=Path("gdrivestats-demo"), metavar="DIR", help="(gdrivestats-demo)"
+    )
+    demo.set_defaults(handler=_run_demo)
+
     for name, (module, help_text) in _PLUGINS.items():
         plugin = sub.add_parser(name, parents=[common], help=help_text)
         plugin.set_defaults(handler=_plugin_runner(name, module))
         _configure_plugin(module, plugin)
     return parser
+
+
+def _add_sync_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("folder", nargs="?", metavar="DRIVE_FOLDER", help="a folder path in My Drive")
+    source.add_argument("--cache", type=Path, metavar="DIR", help="local mirror (default: user cache folder)")
+    source.add_argument("--local", type=Path, metavar="DIR", help="use a local folder as the drive (offline)")
+    source.add_argument("--pattern", action="append", dest="patterns", metavar="GLOB", help="files to mirror")
+    source.add_argument("--workers", type=_positive_int, metavar="N", help="concurrent transfers (8)")
+
+    sync = sub.add_parser("sync", parents=[common, source], help="mirror a Drive folder into a local cache")
+    sync.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    sync.add_argument("--full", action="store_true", help="list the whole folder instead of the changes feed")
+    sync.set_defaults(handler=_run_sync)
+
+    run = sub.add_parser(
+        "run",
+        parents=[common, source],
+        help="sync, analyse the workbooks that changed, and write the outputs back to Drive",
+    )
+    run.add_argument(
+        "--out-folder", metavar="DRIVE_FOLDER", help="(default: gdrivestats/ in the synced folder)"
+    )
+    run.add_argument("--top", type=_positive_int, metavar="N", help="top/bottom N (10)")
+    run.add_argument(
+        "--schedule-safe",
+        action="store_true",
+        help="for cron: a lock per cache, timestamped logs; exit 0 ok, 1 failures, 2 config/auth, 3 locked",
+    )
+    run.add_argument("--config", type=Path, metavar="FILE", help="TOML settings (see the README)")
+    run.add_argument("--log-file", type=Path, metavar="FILE", help="also append the log to FILE")
+    run.set_defaults(handler=_run_run)
+
+
+def _settings(args: argparse.Namespace):  # -> Settings
+    from gdrivestats.config import load_settings
+
+    overrides = {
+        "folder": args.folder,
+        "cache": args.cache,
+        "local": args.local,
+        "patterns": args.patterns,
+        "workers": args.workers,
+        "out_folder": getattr(args, "out_folder", None),
+        "top": getattr(args, "top", None),
+        "log_file": getattr(args, "log_file", None),
+    }
+    return load_settings(getattr(args, "config", None), overrides=overrides)
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    from gdrivestats.schedule import open_drive
+    from gdrivestats.sync import sync
+
+    settings = _settings(args)
+    drive = open_drive(settings, write=False)
+    result = sync(
+        drive,
+        settings.folder,
+        settings.cache_dir,
+        patterns=settings.patterns,
+        workers=settings.workers,
+        dry_run=args.dry_run,
+        full=args.full,
+    )
+    if args.dry_run:
+        print(result.plan.describe())
+    else:
+        print(result.summary())
+    for failure in result.failed:
+        print(f"gdrivestats: error: {failure}", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    from gdrivestats import schedule
+    from gdrivestats.pipeline import run
+
+    settings = _settings(args)
+    if args.schedule_safe:
+        schedule.configure_logging(settings.log_file, verbose=args.verbose)
+        return schedule.run_scheduled(settings, verbose=args.verbose)
+    drive = schedule.open_drive(settings, write=True)
+    result = run(
+        drive,
+        settings.folder,
+        settings.cache_dir,
+        out_folder=settings.out_folder,
+        top=settings.top,
+        workers=settings.workers,
+        patterns=settings.patterns,
+    )
+    print(result.summary())
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from gdrivestats.demo import run_demo
+
+    return run_demo(args.out)
 
 
 def _configure_plugin(module: str, parser: argparse.ArgumentParser) -> None:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from gdrivestats._crash import crashpoint
+from gdrivestats.drive.base import Drive, join_path, norm_path
 from gdrivestats.errors import ConfigError, GdriveStatsError
+from gdrivestats.parsed_cache import CACHE_FOLDER, load_cached
+from gdrivestats.state import SyncState
+from gdrivestats.sync import DEFAULT_OUT_FOLDER, WORKBOOK_PATTERNS, SyncResult, sync
 from gdrivestats.workbook import Workbook, load_workbook, sheet_from_frame
+from gdrivestats.writeback import upload_folder
 
 log = logging.getLogger(__name__)
 
@@ -170,4 +176,108 @@ def _output_names(files: Sequence[str]) -> dict[str, str]:
     return names
 
 
-__all__ = ["Outcome", "analyze", "analyze_sources", "expand_sources", "sample_path"]
+# ---- run: sync, analyse what changed, write back --------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    """What ``run`` did: the sync, the workbooks analysed and written back, and what failed."""
+
+    sync: SyncResult
+    out_folder: str
+    analysed: list[str] = field(default_factory=list)
+    uploaded: int = 0
+    unchanged_outputs: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the sync and every workbook succeeded."""
+        return self.sync.ok and not self.failures
+
+    def summary(self) -> str:
+        """The final lines of a run."""
+        lines = [self.sync.summary()]
+        lines.append(
+            f"Analysed {len(self.analysed)} changed workbook(s), {len(self.failures)} failed;"
+            f" uploaded {self.uploaded} output file(s) to {self.out_folder or '/'}"
+            f" ({self.unchanged_outputs} already up to date)."
+        )
+        lines += [f"  failed: {f}" for f in [*self.sync.failed, *self.failures]]
+        return "\n".join(lines)
+
+
+def run(
+    drive: Drive,
+    folder: str,
+    cache: Path | str,
+    out_folder: str | None = None,
+    top: int = 10,
+    workers: int = 8,
+    patterns: Sequence[str] = WORKBOOK_PATTERNS,
+    progress: bool = True,
+) -> RunResult:
+    """Sync ``folder``, analyse every workbook whose content changed since it was last analysed, and upload
+    its outputs (summary.xlsx, charts, report.html, summary.json) into ``<out_folder>/<workbook>/``.
+
+    ``out_folder`` defaults to ``gdrivestats`` inside the synced folder, which the sync itself ignores.
+    Idempotent: with nothing changed it analyses and uploads nothing; after a change it updates that
+    workbook's outputs in place. One failing workbook is reported and the others still run.
+    """
+    from gdrivestats.report import build_report
+
+    folder = norm_path(folder)
+    out = norm_path(out_folder) if out_folder is not None else join_path(folder, DEFAULT_OUT_FOLDER)
+    inside = folder == "" or out.startswith(folder + "/")
+    exclude = (out[len(folder) + 1 :] if folder else out) if inside else None
+    cache = Path(cache)
+    synced = sync(
+        drive, folder, cache, patterns=patterns, workers=workers, exclude=exclude, progress=progress
+    )
+    result = RunResult(sync=synced, out_folder=out)
+    with SyncState(cache) as state:
+        records = state.files()
+        todo = sorted(
+            (r for r in records.values() if r.content_key != r.analysed_md5), key=lambda r: r.drive_path
+        )
+        names = _output_folders(r.local_path for r in records.values())
+        for record in todo:
+            target = join_path(out, names[record.local_path])
+            try:
+                workbook = load_cached(cache / record.local_path, cache / CACHE_FOLDER)
+                workbook.source = f"drive:{join_path(folder, record.drive_path)}"
+                with tempfile.TemporaryDirectory(prefix="gdrivestats-out-") as tmp:
+                    build_report(workbook, top=top).save(Path(tmp) / "out")
+                    done = upload_folder(
+                        drive,
+                        Path(tmp) / "out",
+                        target,
+                        state.outputs(record.id),
+                        _recorder(state, record.id),
+                    )
+            except GdriveStatsError as exc:
+                result.failures.append(f"{record.drive_path}: {exc}")
+                continue
+            crashpoint("before-mark-analysed")
+            with state.transaction():
+                state.mark_analysed(record.id, record.content_key)
+            result.analysed.append(record.drive_path)
+            result.uploaded += len(done.uploaded)
+            result.unchanged_outputs += len(done.skipped)
+    log.info("%s", result.summary())
+    return result
+
+
+def _recorder(state: SyncState, workbook_id: str) -> Callable[[str, str, str], None]:
+    def record(name: str, drive_id: str, md5: str) -> None:
+        with state.transaction():
+            state.put_output(workbook_id, name, drive_id, md5)
+
+    return record
+
+
+def _output_folders(local_paths: Iterable[str]) -> dict[str, str]:
+    """The output folder of each workbook: its cache path without the extension, with it where stems clash."""
+    paths = sorted(set(local_paths))
+    stems = [str(Path(p).with_suffix("")) for p in paths]
+    return {p: (s if stems.count(s) == 1 else p) for p, s in zip(paths, stems, strict=True)}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from gdrivestats._crash import crashpoint
 from gdrivestats.drive.base import Change, Drive, Entry, join_path, md5_file, norm_path
 from gdrivestats.drive.paths import local_paths, resolve_inside, safe_name
 from gdrivestats.errors import DriveError, NotFound
@@ -329,6 +330,7 @@ def sync(
         result = SyncResult(cache=cache, plan=plan, full_listing=full_listing)
         if not dry_run:
             _apply(drive, plan, state, cache, workers, progress, result)
+            crashpoint("before-token")
             if result.ok:
                 _store_view(state, plan.view, token, folder, exclude)
     result.seconds = time.monotonic() - started
@@ -361,6 +363,7 @@ def _current_view(
         except DriveError as exc:
             log.info("listing the whole folder again: the changes feed failed (%s)", exc)
     new_token = drive.start_token()  # before listing: nothing that changes during the listing is lost
+    crashpoint("before-listing")
     root = drive.stat(folder)
     if not root.is_folder:
         raise DriveError(f"{folder or '/'}: not a folder; sync takes a folder")
@@ -417,6 +420,7 @@ def _download_all(
                 log.warning("could not download %s: %s", item.entry.path, exc)
                 result.failed.append(f"{item.entry.path}: {exc}")
                 continue
+            crashpoint("after-download")
             with state.transaction():  # one transaction per completed file
                 state.put_file(_record(item.entry, item.local_path))
             result.downloaded.append(item.entry.path)
