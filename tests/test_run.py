@@ -1,0 +1,119 @@
+"""run(): sync, analyse what changed, write back idempotently, against the emulator over HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from google.oauth2.credentials import Credentials
+
+from gdrivestats.cli import main
+from gdrivestats.drive.api import ApiDrive
+from gdrivestats.emulator import Emulator, start_emulator
+from gdrivestats.pipeline import run
+
+FOLDER = "Colab Notebooks"
+OUT = f"{FOLDER}/gdrivestats"
+OUTPUTS = {"summary.xlsx", "summary.json", "report.html"}
+
+
+def small_csv(scale: int = 1) -> bytes:
+    rows = [("Kenya", "Africa", 53, 580), ("Peru", "America", 33, 1285), ("Chile", "America", 19, 756)]
+    rows += [("Ghana", "Africa", 32, 239), ("Japan", "Asia", 125, 378), ("Nepal", "Asia", 30, 147)]
+    lines = ["country,region,population,area"] + [f"{c},{r},{p * scale},{a}" for c, r, p, a in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[Emulator]:
+    seed = tmp_path / "seed" / FOLDER
+    (seed / "Reports").mkdir(parents=True)
+    (seed / "countries.csv").write_bytes(small_csv())
+    (seed / "Reports" / "more.csv").write_bytes(small_csv(2))
+    (seed / "notes.txt").write_text("not a workbook")
+    with start_emulator(seed=tmp_path / "seed") as emulator:
+        yield emulator
+
+
+def api(emu: Emulator) -> ApiDrive:
+    return ApiDrive(Credentials("test-token"), root_url=emu.url)
+
+
+def outputs_on_drive(emu: Emulator) -> dict[str, tuple[str, str | None]]:
+    """Every file under the output folder: path -> (id, revision), asserting no name is used twice."""
+    entries = [e for e in api(emu).list(OUT, recursive=True) if not e.is_folder]
+    paths = Counter(e.path for e in entries)
+    assert [p for p, n in paths.items() if n > 1] == []
+    return {e.path[len(OUT) + 1 :]: (e.id, e.revision or e.version) for e in entries}
+
+
+def test_run_writes_back_once_and_then_only_what_changed(emu: Emulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = run(api(emu), FOLDER, cache, progress=False)
+    assert first.ok and sorted(first.analysed) == ["Reports/more.csv", "countries.csv"]
+    before = outputs_on_drive(emu)
+    assert {p.split("/", 1)[1] for p in before if p.startswith("countries/")} >= OUTPUTS
+    assert any(p.startswith("Reports/more/charts/") and p.endswith(".png") for p in before)
+    summary = json.loads(api(emu).read_bytes(f"{OUT}/countries/summary.json"))
+    sheet = summary["workbooks"][0]["sheets"][0] if "workbooks" in summary else summary["sheets"][0]
+    top = sheet["top"]["population"]
+    assert [(t["label"], t["value"]) for t in top[:2]] == [("Japan", 125), ("Kenya", 53)]
+
+    emu.log.clear()
+    again = run(api(emu), FOLDER, cache, progress=False)
+    assert again.ok and again.analysed == [] and again.uploaded == 0
+    assert emu.log.count() <= 2, [(e.method, e.kind, e.path) for e in emu.log.entries()]
+    assert outputs_on_drive(emu) == before
+
+    more = api(emu).stat(f"{FOLDER}/Reports/more.csv")
+    emu.state.update_content(more.id, small_csv(3))
+    third = run(api(emu), FOLDER, cache, progress=False)
+    assert third.analysed == ["Reports/more.csv"] and third.uploaded >= 1
+    after = outputs_on_drive(emu)
+    assert after.keys() == before.keys()  # nothing added: every output updated in place
+    assert {p: v[0] for p, v in after.items()} == {p: v[0] for p, v in before.items()}  # same file ids
+    changed = {p for p in after if after[p][1] != before[p][1]}
+    assert "Reports/more/summary.json" in changed
+    assert not any(p.startswith("countries/") for p in changed)
+    top = json.loads(api(emu).read_bytes(f"{OUT}/Reports/more/summary.json"))
+    assert (cache / "Reports" / "more.csv").read_bytes() == small_csv(3)
+
+
+def test_a_bad_workbook_is_reported_and_the_others_still_run(emu: Emulator, tmp_path: Path) -> None:
+    folder = api(emu).stat(FOLDER)
+    emu.state.add_file(
+        folder.id, "broken.xlsx", b"PK\x03\x04 this is not a real zip", "application/octet-stream"
+    )
+    result = run(api(emu), FOLDER, tmp_path / "cache", progress=False)
+    assert not result.ok
+    assert sorted(result.analysed) == ["Reports/more.csv", "countries.csv"]
+    assert len(result.failures) == 1 and result.failures[0].startswith("broken.xlsx: ")
+    assert "\n" not in result.failures[0]
+    assert not any(p.startswith("broken/") for p in outputs_on_drive(emu))
+
+
+def test_cli_run_and_exit_status(
+    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("GDRIVESTATS_DRIVE_URL", emu.url)
+    monkeypatch.setenv("GDRIVESTATS_ACCESS_TOKEN", "test-token")
+    assert main(["run", FOLDER, "--cache", str(tmp_path / "cache")]) == 0
+    out = capsys.readouterr().out
+    assert "Analysed 2 changed workbook(s), 0 failed" in out
+    assert main(["run", FOLDER, "--cache", str(tmp_path / "cache")]) == 0
+    assert "Analysed 0 changed workbook(s)" in capsys.readouterr().out
+    assert main(["sync", "No Such Folder", "--cache", str(tmp_path / "other")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No Such Folder" in err and "Traceback" not in err
+
+
+def test_custom_out_folder_outside_the_synced_folder(emu: Emulator, tmp_path: Path) -> None:
+    result = run(
+        api(emu), f"{FOLDER}/Reports", tmp_path / "cache", out_folder="Results/stats", progress=False
+    )
+    assert result.ok and result.analysed == ["more.csv"]
+    names = {e.path for e in api(emu).list("Results/stats", recursive=True) if not e.is_folder}
+    assert {"Results/stats/more/summary.json", "Results/stats/more/report.html"} <= names
