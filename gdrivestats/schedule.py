@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from gdrivestats.config import Settings
-from gdrivestats.errors import AuthError, ConfigError, GdriveStatsError
+from gdrivestats.errors import AuthError, ConfigError, GdriveStatsError, NotFound
 
 log = logging.getLogger("gdrivestats.schedule")
 
@@ -71,7 +71,7 @@ def _run_locked(settings: Settings, verbose: bool) -> int:
             patterns=settings.patterns,
             progress=False,
         )
-    except (ConfigError, AuthError) as exc:
+    except (ConfigError, AuthError, NotFound) as exc:  # a folder that does not exist is configuration too
         log.error("%s", exc, exc_info=verbose)
         return EXIT_CONFIG
     except GdriveStatsError as exc:
