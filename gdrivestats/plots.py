@@ -1,0 +1,464 @@
+"""Charts from statistics tables: matplotlib Figures made without pyplot, so none stays open (pure)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter, FuncFormatter, NullFormatter
+
+from gdrivestats.analysis import Histogram, SheetStats
+
+log = logging.getLogger(__name__)
+
+MAX_METRICS = 12  # metrics charted per sheet; the tables hold them all
+MAX_CATEGORIES = 4  # category columns charted per sheet
+MAX_GROUPS = 15  # bars per group chart; the rest are named in a note
+OVERVIEW_TOP = 5
+MIN_HISTOGRAM_VALUES = 10  # fewer values make no distribution worth a chart
+DPI = 120
+LABEL_CHARS = 30
+PANEL_LABEL_CHARS = 20
+
+# One colour per metric, in the sheet's column order, the same in every chart (tab10 and two more).
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+]
+GRID_COLOUR = "#e5e5e5"
+TEXT_COLOUR = "#333333"
+HEATMAP_COLORMAP = "RdBu_r"
+
+_INTENSIVE = re.compile(
+    r"%|\b(per|rate|ratio|percent|percentage|pct|average|avg|mean|median|index|share|density|score|age|"
+    r"price|growth|margin|yield|temperature|temp)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Chart:
+    """One figure with what it shows: ``kind`` is top, bottom, histogram, groups, correlation or overview."""
+
+    kind: str
+    subject: str  # the metric or category charted ("" for correlation and overview)
+    title: str
+    figure: Figure
+
+    @property
+    def key(self) -> str:
+        """The name of the chart in ``SheetReport.figures``: "top:Population", "groups:Region", "overview"."""
+        return f"{self.kind}:{self.subject}" if self.subject else self.kind
+
+
+@dataclass
+class ChartPlan:
+    """Which metrics and categories of a sheet get charts, and notes on what was left out."""
+
+    metrics: list[str]
+    categories: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_charts(
+    stats: SheetStats, max_metrics: int = MAX_METRICS, max_categories: int = MAX_CATEGORIES
+) -> ChartPlan:
+    """Cap the charts of a wide sheet: the first ``max_metrics`` metrics and ``max_categories`` categories."""
+    notes: list[str] = []
+    metrics = [m for m in stats.metrics if int(stats.describe.loc[m, "count"]) > 0]
+    empty = [m for m in stats.metrics if m not in metrics]
+    if empty:
+        notes.append(f"No charts for {_names(empty)}: no values.")
+    if len(metrics) > max_metrics:
+        notes.append(
+            f"Charts show the first {max_metrics} of {len(metrics)} numeric columns; "
+            f"the tables cover all of them (not charted: {_names(metrics[max_metrics:])})."
+        )
+        metrics = metrics[:max_metrics]
+    few = [m for m in metrics if int(stats.describe.loc[m, "count"]) < MIN_HISTOGRAM_VALUES]
+    if few:
+        notes.append(f"No histogram for {_names(few)}: fewer than {MIN_HISTOGRAM_VALUES} values.")
+    categories = [c for c in stats.categories if c in stats.groups and len(stats.groups[c]) >= 2]
+    if len(categories) > max_categories:
+        notes.append(
+            f"Group charts show the first {max_categories} of {len(categories)} category columns "
+            f"(not charted: {_names(categories[max_categories:])})."
+        )
+        categories = categories[:max_categories]
+    for category in categories:
+        if len(stats.groups[category]) > MAX_GROUPS:
+            notes.append(
+                f"Group charts by {category} show the {MAX_GROUPS} largest of "
+                f"{len(stats.groups[category])} groups."
+            )
+    return ChartPlan(metrics=metrics, categories=categories, notes=notes)
+
+
+def iter_charts(stats: SheetStats, plan: ChartPlan | None = None) -> Iterator[Chart]:
+    """Every chart of a sheet, made one at a time (so a caller can render and drop each in turn)."""
+    plan = plan or plan_charts(stats)
+    colours = metric_colours(stats.metrics)
+    if plan.metrics:
+        yield plot_overview(stats, plan.metrics, colours)
+    for metric in plan.metrics:
+        yield plot_ranking(stats, metric, largest=True, colour=colours[metric])
+        if int(stats.describe.loc[metric, "count"]) > stats.top_n:  # else the top chart already shows all
+            yield plot_ranking(stats, metric, largest=False, colour=colours[metric])
+        if int(stats.describe.loc[metric, "count"]) >= MIN_HISTOGRAM_VALUES:
+            yield plot_histogram(stats, metric, colour=colours[metric])
+    for category in plan.categories:
+        yield plot_groups(stats, category, plan.metrics, colours)
+    if not stats.correlations.empty:
+        charted = [m for m in plan.metrics if m in stats.correlations.columns]
+        if len(charted) >= 2:
+            yield plot_correlation(stats, charted)
+
+
+def sheet_figures(stats: SheetStats) -> dict[str, Figure]:
+    """Every chart of a sheet as a Figure, keyed like "overview", "top:Population", "groups:Region"."""
+    return {chart.key: chart.figure for chart in iter_charts(stats)}
+
+
+def figure_png(figure: Figure, dpi: int = DPI) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def metric_colours(metrics: list[str]) -> dict[str, str]:
+    """A colour for each metric by its position in the sheet, so a metric looks the same in every chart."""
+    return {metric: PALETTE[i % len(PALETTE)] for i, metric in enumerate(metrics)}
+
+
+# ---- the charts ------------------------------------------------------------------------------------------
+
+
+def plot_ranking(stats: SheetStats, metric: str, largest: bool = True, colour: str = PALETTE[0]) -> Chart:
+    """Horizontal bars of the top (or bottom) N rows by ``metric``, best first, values written at the bars."""
+    table = (stats.top if largest else stats.bottom)[metric]
+    word = "Top" if largest else "Bottom"
+    title = (
+        f"{word} {len(table)} {row_noun(stats.label_column, len(table))} by {metric} — sheet '{stats.name}'"
+    )
+    figure = _new_figure(8.0, 1.4 + 0.32 * max(len(table), 3))
+    ax = figure.add_subplot()
+    _bars(ax, table["label"].tolist(), table["value"].to_numpy(dtype="float64"), colour, LABEL_CHARS)
+    ax.set_xlabel(_text(metric))
+    if table.empty:
+        _say_empty(ax)
+    _title(figure, title)
+    return Chart("top" if largest else "bottom", metric, title, figure)
+
+
+def plot_histogram(stats: SheetStats, metric: str, colour: str = PALETTE[0]) -> Chart:
+    """The distribution of ``metric``: bin counts as a filled step chart (log x axis for very skewed data)."""
+    hist: Histogram = stats.histograms[metric]
+    scale = " (log scale)" if hist.log_scale else ""
+    title = f"Distribution of {metric}{scale} — sheet '{stats.name}'"
+    figure = _new_figure(8.0, 4.2)
+    ax = figure.add_subplot()
+    ax.bar(
+        hist.edges[:-1],
+        hist.counts,
+        width=np.diff(hist.edges),
+        align="edge",
+        color=colour,
+        edgecolor="white",
+        linewidth=0.7,
+    )
+    if hist.log_scale:
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(FuncFormatter(_tick) if hist.log_scale else AxisNumberFormatter())
+    ax.yaxis.set_major_formatter(AxisNumberFormatter())
+    ax.set_xlim(hist.edges[0], hist.edges[-1])
+    ax.set_xlabel(_text(metric))
+    ax.set_ylabel(_text(f"Number of {row_noun(stats.label_column, 2)}"))
+    _style(ax, grid_axis="y")
+    _title(figure, title)
+    return Chart("histogram", metric, title, figure)
+
+
+def plot_groups(stats: SheetStats, category: str, metrics: list[str], colours: dict[str, str]) -> Chart:
+    """One panel per metric: its total (its average, for rates and ratios) in each group of ``category``."""
+    table = stats.groups[category]
+    metrics = [m for m in metrics if m in table.columns.get_level_values(0)]
+    shown = min(len(table), MAX_GROUPS)
+    about = " and ".join(metrics) if len(metrics) <= 2 else f"{len(metrics)} metrics"
+    title = f"{about} by {category} — sheet '{stats.name}'"
+    ncols = 1 if len(metrics) == 1 else 2 if len(metrics) <= 4 else 3
+    nrows = math.ceil(len(metrics) / ncols)
+    figure = _new_figure(4.6 * ncols if ncols > 1 else 8.0, nrows * (1.3 + 0.27 * shown) + 0.6)
+    axes = figure.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, metric in zip(axes, metrics, strict=False):
+        stat = group_stat(metric, stats)
+        values = table[(metric, stat)].dropna().sort_values(ascending=False).head(MAX_GROUPS)
+        _bars(
+            ax,
+            [str(v) for v in values.index],
+            values.to_numpy(dtype="float64"),
+            colours[metric],
+            PANEL_LABEL_CHARS,
+        )
+        ax.set_title(_text(_wrap(f"{'Total' if stat == 'sum' else 'Average'} {metric}", 44)), fontsize=10)
+        if values.empty:
+            _say_empty(ax)
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    _title(figure, title)
+    return Chart("groups", category, title, figure)
+
+
+def plot_correlation(stats: SheetStats, metrics: list[str]) -> Chart:
+    """A heatmap of Pearson r between ``metrics``, annotated, on a diverging scale fixed to -1..1."""
+    matrix = stats.correlations.loc[metrics, metrics].to_numpy(dtype="float64")
+    n = len(metrics)
+    title = f"Correlation between metrics (Pearson r) — sheet '{stats.name}'"
+    side = max(5.0, 0.62 * n + 3.0)
+    figure = _new_figure(side + 1.0, side)
+    ax = figure.add_subplot()
+    cmap = colormaps[HEATMAP_COLORMAP].with_extremes(bad="#dddddd")
+    image = ax.imshow(np.ma.masked_invalid(matrix), cmap=cmap, vmin=-1.0, vmax=1.0)
+    names = [_text(_wrap(m, 18)) for m in metrics]
+    ax.set_xticks(range(n), names, rotation=40, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(n), names)
+    ax.tick_params(length=0)
+    size = 9 if n <= 8 else 7
+    for i in range(n):
+        for j in range(n):
+            r = matrix[i, j]
+            text = "–" if np.isnan(r) else f"{r:.2f}".replace("-0.00", "0.00")
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=size,
+                color="white" if abs(r) > 0.6 else "black",
+            )
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    colourbar = figure.colorbar(image, ax=ax, shrink=0.8)
+    colourbar.set_label("r")
+    _title(figure, title)
+    return Chart("correlation", "", title, figure)
+
+
+def plot_overview(stats: SheetStats, metrics: list[str], colours: dict[str, str]) -> Chart:
+    """Small panels, one per metric, each with the top few rows: the sheet at a glance."""
+    count = min(OVERVIEW_TOP, stats.top_n)
+    noun = row_noun(stats.label_column, count)
+    title = f"Overview: top {count} {noun} for each metric — sheet '{stats.name}'"
+    ncols = 1 if len(metrics) == 1 else 2 if len(metrics) in (2, 4) else 3
+    nrows = math.ceil(len(metrics) / ncols)
+    figure = _new_figure(4.4 * ncols if ncols > 1 else 8.0, nrows * (1.2 + 0.3 * count) + 0.6)
+    axes = figure.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, metric in zip(axes, metrics, strict=False):
+        table = stats.top[metric].head(count)
+        _bars(ax, table["label"].tolist(), table["value"].to_numpy(dtype="float64"), colours[metric], 18)
+        ax.set_title(_text(_wrap(metric, 40)), fontsize=10, color=colours[metric], fontweight="bold")
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    _title(figure, title)
+    return Chart("overview", "", title, figure)
+
+
+# ---- helpers ---------------------------------------------------------------------------------------------
+
+
+def group_stat(metric: str, stats: SheetStats | None = None) -> str:
+    """Which aggregate to chart: "sum" for amounts (population, sales), "mean" for rates and ratios."""
+    if _INTENSIVE.search(metric):
+        return "mean"
+    if stats is not None and metric in stats.describe.index:
+        low, high = stats.describe.loc[metric, "min"], stats.describe.loc[metric, "max"]
+        if low >= -1.0 and high <= 1.0 and not (low == 0 and high in (0, 1)):
+            return "mean"  # fractions: adding them up means nothing
+    return "sum"
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """A short human number: 1.32 B, 45.2 M, 12.5 k; below 10,000 whole with separators (9,876) or 0.125."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    magnitude = abs(value)
+    for threshold, size, unit in ((1e12, 1e12, "T"), (1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if magnitude >= threshold:
+            return f"{_significant(value / size, digits)} {unit}"
+    if magnitude >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return _significant(value, digits)
+
+
+def _significant(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant digits, without trailing zeros (12.5, 1.32, 0.0123)."""
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _tick(value: float, _position: int | None = None) -> str:
+    return format_number(value, digits=3)
+
+
+_UNITS = ((1e12, 1e12, "T"), (1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k"))
+
+
+class AxisNumberFormatter(Formatter):
+    """Linear-axis ticks in one unit for the whole axis: 0, 0.5 B, 1 B, 1.5 B (not 0, 500 M, 1 B, 1.5 B)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return format_number(x)
+
+    def format_ticks(self, values: list[float]) -> list[str]:
+        finite = [v for v in values if np.isfinite(v)]
+        if not finite:
+            return [self(v) for v in values]
+        largest = max(abs(v) for v in finite)
+        size, unit = next(((s, u) for t, s, u in _UNITS if largest >= t), (1.0, ""))
+        scaled = np.asarray(values, dtype="float64") / size
+        decimals = next(
+            (
+                d
+                for d in range(4)
+                if np.allclose(np.round(scaled, d), scaled, rtol=0, atol=1e-6 * max(1.0, largest / size))
+            ),
+            4,
+        )
+        suffix = f" {unit}" if unit else ""
+        return ["0" if v == 0 else f"{v:,.{decimals}f}{suffix}" for v in scaled]
+
+
+def row_noun(label_column: str | None, count: int) -> str:
+    """What the rows are, for titles: "countries" for a label column "Country", else "rows"."""
+    if not label_column or len(label_column) > 24 or any(ch.isdigit() for ch in label_column):
+        return "rows" if count != 1 else "row"
+    noun = label_column.strip()
+    if not noun.isupper():
+        noun = noun[:1].lower() + noun[1:]
+    if count == 1 or noun.endswith("s"):
+        return noun
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    if re.search(r"(x|ch|sh|z)$", noun):
+        return noun + "es"
+    return noun + "s"
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    """A Figure not registered with pyplot (garbage collected like any object), with constrained layout."""
+    figure = Figure(figsize=(width, min(height, 30.0)), layout="constrained", facecolor="white")
+    figure.get_layout_engine().set(h_pad=0.08, w_pad=0.08)
+    return figure
+
+
+def _bars(ax: Axes, labels: list[str], values: np.ndarray, colour: str, width: int) -> None:
+    """Horizontal bars, first on top, value at each bar's end, labels shortened with an ellipsis."""
+    positions = np.arange(len(values))
+    ax.barh(positions, values, color=colour, height=0.72)
+    ax.set_yticks(positions, [_text(_shorten(str(label), width)) for label in labels])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(AxisNumberFormatter())
+    ax.tick_params(axis="y", length=0)
+    _style(ax, grid_axis="x")
+    if len(values) == 0:
+        return
+    span = float(np.nanmax(np.abs(values))) or 1.0
+    for y, value in zip(positions, values, strict=True):
+        ax.text(
+            value + (0.01 * span if value >= 0 else -0.01 * span),
+            y,
+            format_number(value),
+            va="center",
+            ha="left" if value >= 0 else "right",
+            fontsize=8,
+            color=TEXT_COLOUR,
+        )
+    low, high = min(0.0, float(np.nanmin(values))), max(0.0, float(np.nanmax(values)))
+    pad = 0.16 * (high - low or 1.0)
+    ax.set_xlim(low - (pad if low < 0 else 0), high + (pad if high > 0 else 0))
+
+
+def _style(ax: Axes, grid_axis: str) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis=grid_axis, color=GRID_COLOUR, linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.tick_params(labelsize=8.5, colors=TEXT_COLOUR)
+
+
+def _title(figure: Figure, title: str) -> None:
+    width = int(figure.get_figwidth() * 10.5)
+    figure.suptitle(_text(textwrap.fill(title, width=max(width, 40))), fontsize=12, color=TEXT_COLOUR)
+
+
+def _say_empty(ax: Axes) -> None:
+    ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center", va="center", color="#888888")
+
+
+def _shorten(text: object, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _wrap(text: object, width: int, lines: int = 2) -> str:
+    """``text`` wrapped to at most ``lines`` lines of ``width`` characters, the last cut with an ellipsis."""
+    wrapped = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], _shorten(" ".join(wrapped[lines - 1 :]), width)]
+    return "\n".join(wrapped)
+
+
+def _text(text: object) -> str:
+    """Text shown literally by matplotlib: a "$" from the data must not start mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _names(names: list[str], limit: int = 6) -> str:
+    quoted = [f"'{n}'" for n in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    if len(quoted) == 1:
+        return quoted[0] + more
+    return (", ".join(quoted[:-1]) + (" and " if not more else ", ") + quoted[-1]) + more
+
+
+__all__ = [
+    "Chart",
+    "ChartPlan",
+    "figure_png",
+    "format_number",
+    "group_stat",
+    "iter_charts",
+    "metric_colours",
+    "plan_charts",
+    "plot_correlation",
+    "plot_groups",
+    "plot_histogram",
+    "plot_overview",
+    "plot_ranking",
+    "sheet_figures",
+]

@@ -1,0 +1,185 @@
+"""Tests of gdrivestats.analysis on small sheets whose statistics are known by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gdrivestats.analysis import DESCRIBE_COLUMNS, analyze_sheet, analyze_workbook
+from gdrivestats.workbook import Role, Sheet, Workbook
+
+
+def make_sheet(
+    data: dict[str, list[object]],
+    roles: dict[str, Role],
+    label: str | None = None,
+    name: str = "Data",
+) -> Sheet:
+    return Sheet(name=name, data=pd.DataFrame(data), roles=roles, label_column=label, notes=["cleaned"])
+
+
+def countries() -> Sheet:
+    return make_sheet(
+        {
+            "Country": ["A", "B", "C", "D", "E"],
+            "Region": ["North", "South", "North", None, "South"],
+            "Population": [10.0, 40.0, 20.0, 30.0, np.nan],
+            "Area": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "Double area": [2.0, 4.0, 6.0, 8.0, 10.0],
+        },
+        {
+            "Country": Role.LABEL,
+            "Region": Role.CATEGORY,
+            "Population": Role.NUMERIC,
+            "Area": Role.NUMERIC,
+            "Double area": Role.NUMERIC,
+        },
+        label="Country",
+        name="Countries",
+    )
+
+
+def test_describe_has_known_values() -> None:
+    stats = analyze_sheet(countries())
+    row = stats.describe.loc["Population"]
+    assert list(stats.describe.columns) == DESCRIBE_COLUMNS
+    assert row["count"] == 4 and row["missing"] == 1
+    assert row["sum"] == 100.0
+    assert row["mean"] == 25.0
+    assert row["min"] == 10.0 and row["max"] == 40.0
+    assert row["50%"] == 25.0
+    assert row["25%"] == 17.5 and row["75%"] == 32.5
+    assert math.isclose(row["std"], np.std([10, 40, 20, 30], ddof=1))
+    assert stats.describe.loc["Area", "sum"] == 15.0
+
+
+def test_top_and_bottom_are_ordered_labelled_and_skip_missing() -> None:
+    stats = analyze_sheet(countries(), top=3)
+    top = stats.top["Population"]
+    assert top["label"].tolist() == ["B", "D", "C"]
+    assert top["value"].tolist() == [40.0, 30.0, 20.0]
+    assert top.index.tolist() == [1, 2, 3]
+    bottom = stats.bottom["Population"]
+    assert bottom["label"].tolist() == ["A", "C", "D"]
+    assert "E" not in stats.top["Population"]["label"].tolist() + bottom["label"].tolist()
+    assert len(analyze_sheet(countries(), top=10).top["Population"]) == 4  # only 4 values present
+
+
+def test_ties_keep_table_order() -> None:
+    sheet = make_sheet(
+        {"Name": ["x", "y", "z"], "V": [5.0, 5.0, 1.0]}, {"Name": Role.LABEL, "V": Role.NUMERIC}, "Name"
+    )
+    assert analyze_sheet(sheet, top=2).top["V"]["label"].tolist() == ["x", "y"]
+
+
+def test_rows_without_label_column_are_named_by_number() -> None:
+    sheet = make_sheet({"V": [3.0, 9.0, 1.0]}, {"V": Role.NUMERIC})
+    stats = analyze_sheet(sheet, top=2)
+    assert stats.top["V"]["label"].tolist() == ["row 2", "row 1"]
+    assert stats.label_name == "Row"
+
+
+def test_group_aggregates_sum_mean_count() -> None:
+    groups = analyze_sheet(countries()).groups["Region"]
+    assert groups.loc["North", ("Population", "sum")] == 30.0
+    assert groups.loc["North", ("Population", "mean")] == 15.0
+    assert groups.loc["North", ("Population", "count")] == 2
+    assert groups.loc["South", ("Population", "sum")] == 40.0  # E's missing population is not counted
+    assert groups.loc["South", ("Population", "count")] == 1
+    assert groups.loc["(blank)", ("Area", "sum")] == 4.0  # a blank category is a group of its own
+    assert list(groups.index) == ["(blank)", "North", "South"]
+
+
+def test_group_with_no_values_has_no_sum() -> None:
+    sheet = make_sheet({"G": ["a", "b"], "V": [1.0, np.nan]}, {"G": Role.CATEGORY, "V": Role.NUMERIC})
+    groups = analyze_sheet(sheet).groups["G"]
+    assert groups.loc["a", ("V", "sum")] == 1.0
+    assert np.isnan(groups.loc["b", ("V", "sum")])
+    assert groups.loc["b", ("V", "count")] == 0
+
+
+def test_correlation_of_perfectly_related_columns() -> None:
+    corr = analyze_sheet(countries()).correlations
+    assert corr.loc["Area", "Double area"] == pytest.approx(1.0)
+    assert corr.loc["Area", "Area"] == pytest.approx(1.0)
+    assert list(corr.columns) == ["Population", "Area", "Double area"]
+
+
+def test_negative_correlation() -> None:
+    sheet = make_sheet(
+        {"a": [1.0, 2.0, 3.0, 4.0], "b": [8.0, 6.0, 4.0, 2.0]}, {"a": Role.NUMERIC, "b": Role.NUMERIC}
+    )
+    assert analyze_sheet(sheet).correlations.loc["a", "b"] == pytest.approx(-1.0)
+
+
+def test_correlation_needs_two_metrics_and_three_rows() -> None:
+    one_metric = make_sheet({"a": [1.0, 2.0, 3.0]}, {"a": Role.NUMERIC})
+    assert analyze_sheet(one_metric).correlations.empty
+    two_rows = make_sheet({"a": [1.0, 2.0], "b": [2.0, 4.0]}, {"a": Role.NUMERIC, "b": Role.NUMERIC})
+    stats = analyze_sheet(two_rows)
+    assert stats.correlations.empty
+    assert any("Correlations not computed" in note for note in stats.notes)
+
+
+def test_unparseable_values_become_missing() -> None:
+    sheet = make_sheet({"v": ["1", "x", "3", float("inf")]}, {"v": Role.NUMERIC})
+    row = analyze_sheet(sheet).describe.loc["v"]
+    assert row["count"] == 2 and row["missing"] == 2 and row["sum"] == 4.0
+
+
+def test_sheet_without_metrics_still_analyses() -> None:
+    sheet = make_sheet(
+        {"Name": ["a", "b"], "Kind": ["x", "y"]}, {"Name": Role.LABEL, "Kind": Role.CATEGORY}, "Name"
+    )
+    stats = analyze_sheet(sheet)
+    assert stats.describe.empty and stats.top == {} and stats.groups == {} and stats.correlations.empty
+    assert stats.columns.loc["Kind", "kind"] == "category"
+
+
+def test_columns_table_counts_missing_and_distinct() -> None:
+    columns = analyze_sheet(countries()).columns
+    assert columns.loc["Region"].to_dict() == {
+        "kind": "category",
+        "non_missing": 4,
+        "missing": 1,
+        "distinct": 2,
+    }
+    assert columns.loc["Population", "kind"] == "numeric"
+
+
+def test_histogram_counts_every_value_and_goes_log_for_skewed_data() -> None:
+    values = np.concatenate([np.full(90, 1_000.0), np.geomspace(1e4, 1e9, 10)])
+    sheet = make_sheet({"v": values, "w": np.arange(100.0)}, {"v": Role.NUMERIC, "w": Role.NUMERIC})
+    stats = analyze_sheet(sheet)
+    assert stats.histograms["v"].log_scale is True
+    assert stats.histograms["v"].counts.sum() == 100
+    assert stats.histograms["w"].log_scale is False
+    assert stats.histograms["w"].counts.sum() == 100
+    assert stats.histograms["w"].to_frame().columns.tolist() == ["from", "to", "count"]
+
+
+def test_analyze_workbook_keeps_sheets_and_notes_and_rejects_bad_top() -> None:
+    book = Workbook(name="book", source="x.xlsx", sheets=[countries()], notes=["skipped Sheet2: empty"])
+    stats = analyze_workbook(book, top=2)
+    assert [s.name for s in stats.sheets] == ["Countries"]
+    assert stats.notes == ["skipped Sheet2: empty"]
+    assert stats.sheets[0].notes[0] == "cleaned"
+    assert len(stats.sheets[0].top["Area"]) == 2
+    with pytest.raises(ValueError):
+        analyze_sheet(countries(), top=0)
+
+
+def test_large_sheet_counts_every_row() -> None:
+    rng = np.random.default_rng(0)
+    n = 100_000
+    frame = {"id": [f"r{i}" for i in range(n)], "g": rng.choice(list("abcde"), n)}
+    roles = {"id": Role.LABEL, "g": Role.CATEGORY}
+    for k in range(6):
+        frame[f"m{k}"] = rng.normal(size=n)
+        roles[f"m{k}"] = Role.NUMERIC
+    stats = analyze_sheet(make_sheet(frame, roles, "id"))
+    assert stats.describe["count"].tolist() == [n] * 6
+    assert stats.groups["g"][("m0", "count")].sum() == n
