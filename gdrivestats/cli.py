@@ -220,6 +220,9 @@ def _configure_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s" if verbose else "gdrivestats: %(message)s",
     )
+    from gdrivestats.auth.redact import install_log_filter
+
+    install_log_filter()  # tokens, codes and secrets never reach a log line, even with --verbose
     if verbose:  # the HTTP stack is too chatty even for --verbose
         for noisy in ("googleapiclient.discovery_cache", "urllib3", "matplotlib", "PIL"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
