@@ -147,7 +147,9 @@ def analyze_sources(
             report = analyze(source, top=top, sheet=sheet)
             report.save(target)
         except GdriveStatsError as exc:
-            outcome.failures.append(str(exc) if str(exc).startswith(source) else f"{source}: {exc}")
+            message = str(exc)
+            named = message.startswith((source, source.removeprefix(DRIVE_PREFIX)))
+            outcome.failures.append(message if named else f"{source}: {message}")
             continue
         except (OSError, ValueError) as exc:  # e.g. an output folder that cannot be written
             outcome.failures.append(f"{source}: {type(exc).__name__}: {exc}")

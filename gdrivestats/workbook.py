@@ -481,7 +481,8 @@ def _not_number_notes(name: str, column: cl.Column) -> list[str]:
     rows = column.bad.index[column.bad.to_numpy()]
     shown = ", ".join(f"'{column.texts[i]}' (row {i + 1})" for i in rows[:3])
     more = ", ..." if len(rows) > 3 else ""
-    return [f"Set {cl.plural(len(rows), 'value')} in '{name}' that are not numbers to missing: {shown}{more}"]
+    verb = "is not a number" if len(rows) == 1 else "are not numbers"
+    return [f"'{name}': {cl.plural(len(rows), 'value')} {verb}, set to missing: {shown}{more}"]
 
 
 # ---------------------------------------------------------------- shifted rows
