@@ -38,6 +38,11 @@ CREATE TABLE IF NOT EXISTS folders (
     parent_id   TEXT,
     created     TEXT
 );
+CREATE TABLE IF NOT EXISTS pending (
+    id          TEXT NOT NULL,        -- a file about to be written into the cache (download or move)
+    local_path  TEXT NOT NULL,
+    PRIMARY KEY (id, local_path)
+);
 CREATE TABLE IF NOT EXISTS outputs (
     workbook_id TEXT NOT NULL,        -- the Drive id of the analysed workbook
     name        TEXT NOT NULL,        -- output path below the workbook's output folder
@@ -167,6 +172,22 @@ class SyncState:
     def mark_analysed(self, file_id: str, md5: str | None) -> None:
         """Record that the content with ``md5`` was analysed and its outputs written back."""
         self._db.execute("UPDATE files SET analysed_md5 = ? WHERE id = ?", (md5, file_id))
+
+    # --- pending writes (the intent log that lets a killed sync clean up after itself) ---------------------
+    def pending(self) -> list[tuple[str, str]]:
+        """(file id, local path) of every cache write that was planned but not recorded as done."""
+        return [(r["id"], r["local_path"]) for r in self._db.execute("SELECT id, local_path FROM pending")]
+
+    def add_pending(self, writes: list[tuple[str, str]]) -> None:
+        """Record cache writes about to start."""
+        self._db.executemany("INSERT OR IGNORE INTO pending (id, local_path) VALUES (?, ?)", writes)
+
+    def done_pending(self, file_id: str | None = None) -> None:
+        """Forget the pending writes of one file (call inside the transaction that records it), or all."""
+        if file_id is None:
+            self._db.execute("DELETE FROM pending")
+        else:
+            self._db.execute("DELETE FROM pending WHERE id = ?", (file_id,))
 
     # --- folders ----------------------------------------------------------------------------------------
     def folders(self) -> dict[str, FolderRecord]:

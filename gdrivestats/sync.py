@@ -324,6 +324,8 @@ def sync(
     cache.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(cache)
     with SyncState(cache) as state:
+        if not dry_run:
+            _recover_pending(state, cache)
         view, token, full_listing = _current_view(drive, norm_path(folder), state, patterns, exclude, full)
         present = _present_paths(cache, state.files().values())
         plan = plan_sync(view, state.files(), present)
@@ -370,6 +372,18 @@ def _current_view(
     return view_from_listing(root, drive.list(root, recursive=True), patterns, exclude), new_token, True
 
 
+def _recover_pending(state: SyncState, cache: Path) -> None:
+    """Remove what a killed sync wrote but never recorded: files no recorded file owns, at planned paths."""
+    records = state.files()
+    owned = {r.local_path for r in records.values()}
+    for file_id, local_path in state.pending():
+        record = records.get(file_id)
+        if (record is None or record.local_path != local_path) and local_path not in owned:
+            _unlink_inside(cache, local_path)
+    with state.transaction():
+        state.done_pending()
+
+
 def _present_paths(cache: Path, records: Iterable[FileRecord]) -> set[str]:
     return {r.local_path for r in records if (cache / r.local_path).is_file()}
 
@@ -387,12 +401,16 @@ def _apply(
         _unlink_inside(cache, delete.record.local_path)
         with state.transaction():
             state.remove_file(delete.record.id)
+    with state.transaction():  # the intent log: what is about to be written where
+        state.add_pending([(m.entry.id, m.local_path) for m in plan.moves])
+        state.add_pending([(d.entry.id, d.local_path) for d in plan.downloads])
     for move in plan.moves:
         target = resolve_inside(cache, move.local_path)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(resolve_inside(cache, move.old_local_path), target)
         with state.transaction():
             state.put_file(_record(move.entry, move.local_path))
+            state.done_pending(move.entry.id)
     _download_all(drive, plan.downloads, state, cache, workers, progress, result)
     _prune_empty_folders(cache)
 
@@ -423,6 +441,7 @@ def _download_all(
             crashpoint("after-download")
             with state.transaction():  # one transaction per completed file
                 state.put_file(_record(item.entry, item.local_path))
+                state.done_pending(item.entry.id)
             result.downloaded.append(item.entry.path)
             result.bytes += size
             bar.update(item.entry.size or size)

@@ -227,3 +227,21 @@ def test_state_is_wal_and_records_every_file(tree: Path, tmp_path: Path) -> None
         }
         assert {r.size for r in files.values()} == {len("country,pop\nA,1\nB,2\n"), len("country,pop\nC,3\n")}
         assert state.get_meta("changes_token")
+
+
+def test_a_write_the_killed_run_never_recorded_is_cleaned_up(tree: Path, tmp_path: Path) -> None:
+    """A download finished but unrecorded when the process died, then renamed on Drive: no orphan is left."""
+    cache = tmp_path / "cache"
+    (cache / "2024").mkdir(parents=True)
+    (cache / "2024" / "b.csv").write_text("country,pop\nC,3\n")  # written by the killed run, never recorded
+    (cache / "mine.txt").write_text("a file the user put here")  # never planned by a sync: left alone
+    with SyncState(cache) as state, state.transaction():
+        state.add_pending([("2024/b.csv", "2024/b.csv")])
+    root = tree / "Colab Notebooks"
+    (root / "2024" / "b.csv").rename(root / "2024" / "b2.csv")
+    result = sync(LocalDrive(tree), "Colab Notebooks", cache, progress=False)
+    assert sorted(result.downloaded) == ["2024/b2.csv", "a.csv"]
+    assert not (cache / "2024" / "b.csv").exists()
+    assert (cache / "mine.txt").exists()
+    with SyncState(cache) as state:
+        assert state.pending() == []
