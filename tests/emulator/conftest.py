@@ -1,0 +1,21 @@
+"""Fixtures for the emulator tests: a running emulator and a real Drive v3 client pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from gdrivestats.emulator import Emulator, build_service, start_emulator
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with start_emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def drive(emu: Emulator) -> Any:
+    return build_service(emu.url)
