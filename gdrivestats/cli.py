@@ -145,22 +145,12 @@ def _run_sync(args: argparse.Namespace) -> int:
 
 def _run_run(args: argparse.Namespace) -> int:
     from gdrivestats import schedule
-    from gdrivestats.pipeline import run
 
     settings = _settings(args)
     if args.schedule_safe:
         schedule.configure_logging(settings.log_file, verbose=args.verbose)
         return schedule.run_scheduled(settings, verbose=args.verbose)
-    drive = schedule.open_drive(settings, write=True)
-    result = run(
-        drive,
-        settings.folder,
-        settings.cache_dir,
-        out_folder=settings.out_folder,
-        top=settings.top,
-        workers=settings.workers,
-        patterns=settings.patterns,
-    )
+    result = schedule.run_with(settings, schedule.open_drive(settings, write=True), progress=True)
     print(result.summary())
     return EXIT_OK if result.ok else EXIT_FAILED
 

@@ -9,9 +9,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gdrivestats.config import Settings
 from gdrivestats.errors import AuthError, ConfigError, GdriveStatsError, NotFound
+
+if TYPE_CHECKING:
+    from gdrivestats.drive.base import Drive
+    from gdrivestats.pipeline import RunResult
 
 log = logging.getLogger("gdrivestats.schedule")
 
@@ -56,21 +61,10 @@ def run_scheduled(settings: Settings, verbose: bool = False) -> int:
 
 
 def _run_locked(settings: Settings, verbose: bool) -> int:
-    from gdrivestats.pipeline import run
-
     try:
         drive = open_drive(settings, write=True, interactive=False)
         log.info("run of %r into %s started", settings.folder or "/", settings.cache_dir)
-        result = run(
-            drive,
-            settings.folder,
-            settings.cache_dir,
-            out_folder=settings.out_folder,
-            top=settings.top,
-            workers=settings.workers,
-            patterns=settings.patterns,
-            progress=False,
-        )
+        result = run_with(settings, drive, progress=False)
     except (ConfigError, AuthError, NotFound) as exc:  # a folder that does not exist is configuration too
         log.error("%s", exc, exc_info=verbose)
         return EXIT_CONFIG
@@ -82,7 +76,23 @@ def _run_locked(settings: Settings, verbose: bool) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
-def open_drive(settings: Settings, write: bool, interactive: bool | None = None):  # -> Drive
+def run_with(settings: Settings, drive: Drive, progress: bool) -> RunResult:
+    """``pipeline.run`` with these settings."""
+    from gdrivestats.pipeline import run
+
+    return run(
+        drive,
+        settings.folder,
+        settings.cache_dir,
+        out_folder=settings.out_folder,
+        top=settings.top,
+        workers=settings.workers,
+        patterns=settings.patterns,
+        progress=progress,
+    )
+
+
+def open_drive(settings: Settings, write: bool, interactive: bool | None = None) -> Drive:
     """The Drive backend for these settings: a local stand-in folder, or ``connect()``."""
     from gdrivestats.connect import connect
 

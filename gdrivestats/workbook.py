@@ -27,6 +27,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 _PROTECTED = "file is password-protected; save an unprotected copy and try again"
+_PASSWORD_ERROR = getattr(python_calamine, "PasswordError", python_calamine.CalamineError)  # older releases
 _MAX_REPAIRS = 50  # suspicious rows examined one by one for a shift against the header
 
 
@@ -87,7 +88,10 @@ class _RawSheet:
 
 
 def load_workbook(path: str | Path, sheet: str | None = None) -> Workbook:
-    """Read and clean every sheet of ``path`` (or only ``sheet``). Raises WorkbookError on bad input."""
+    """Read and clean every sheet of ``path`` (or only ``sheet``). Raises WorkbookError on bad input.
+
+    A CSV or TSV file is one sheet named after the file; ``sheet`` does not apply to it.
+    """
     path = Path(path)
     _check_file(path)
     raws = _read_text_file(path) if path.suffix.lower() in TEXT_EXTENSIONS else _read_excel(path, sheet)
@@ -97,6 +101,14 @@ def load_workbook(path: str | Path, sheet: str | None = None) -> Workbook:
             book.sheets.append(_clean_raw_sheet(raw))
         except _SkipSheet as skip:
             book.notes.append(f"Skipped sheet '{raw.name}': {skip}")
+            continue
+        log.debug(
+            "%s [%s]: %d rows, %d notes",
+            path.name,
+            raw.name,
+            len(book.sheets[-1].data),
+            len(book.sheets[-1].notes),
+        )
     if not book.sheets:
         reasons = "; ".join(book.notes) or "no sheets"
         message = f"nothing to analyse, no sheet has a table with numbers ({reasons})"
@@ -122,6 +134,7 @@ class _SkipSheet(Exception):
 
 
 def _check_file(path: Path) -> None:
+    """Refuse a missing path, a folder, an unsupported extension or an empty file, with one clear line."""
     where = str(path)
     if not path.exists():
         raise WorkbookError("file not found; check the path and that the file was downloaded", path=where)
@@ -152,6 +165,7 @@ def _sniff(path: Path) -> str:
 
 
 def _read_excel(path: Path, only: str | None) -> list[_RawSheet]:
+    """Every sheet (or only ``only``) of an Excel or OpenDocument file as raw grids, read by calamine."""
     kind, where, suffix = _sniff(path), str(path), path.suffix.lower()
     if kind == "encrypted":
         raise WorkbookError(_PROTECTED, path=where)
@@ -172,9 +186,11 @@ def _read_excel(path: Path, only: str | None) -> list[_RawSheet]:
             return [_read_calamine_sheet(book, name) for name in names]
     except WorkbookError:
         raise
-    except python_calamine.PasswordError as exc:
+    except _PASSWORD_ERROR as exc:
         raise WorkbookError(_PROTECTED, path=where) from exc
     except (python_calamine.CalamineError, ValueError, OSError) as exc:
+        if any(word in str(exc).lower() for word in ("password", "encrypt")):
+            raise WorkbookError(_PROTECTED, path=where) from exc
         raise WorkbookError(
             f"cannot read this {suffix} file, it may be damaged or only partly downloaded; download it again "
             f"({str(exc).splitlines()[0][:120]})",
@@ -183,6 +199,7 @@ def _read_excel(path: Path, only: str | None) -> list[_RawSheet]:
 
 
 def _select_sheets(names: Sequence[str], only: str | None, where: str) -> list[str]:
+    """The sheet names to read: all of them, or the one asked for (which must exist)."""
     if only is None:
         return list(names)
     if only not in names:
@@ -192,6 +209,7 @@ def _select_sheets(names: Sequence[str], only: str | None, where: str) -> list[s
 
 
 def _read_calamine_sheet(book: python_calamine.CalamineWorkbook, name: str) -> _RawSheet:
+    """One sheet as a grid of cell values by position (from A1), with its merged ranges."""
     try:
         sheet = book.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
@@ -206,6 +224,7 @@ def _read_calamine_sheet(book: python_calamine.CalamineWorkbook, name: str) -> _
 
 
 def _pad(rows: list[list[Any]]) -> list[list[Any]]:
+    """Ragged rows padded with None to the widest row."""
     width = max(map(len, rows), default=0)
     return [row + [None] * (width - len(row)) if len(row) < width else row for row in rows]
 
@@ -238,6 +257,7 @@ def _detect_separator(text: str, prefer_tab: bool) -> str:
 
 
 def _read_text_file(path: Path) -> list[_RawSheet]:
+    """A CSV or TSV file as one raw sheet: encoding and separator detected, every field kept as text."""
     where = str(path)
     data = path.read_bytes()
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -295,6 +315,8 @@ def _clean_raw_sheet(raw: _RawSheet) -> Sheet:
     notes = list(raw.notes) + _layout_notes(rows, positions) + _header_notes(names)
     body = grid.loc[grid.index > positions[rows[-1]]]
     body, footnotes = _split_footnotes(body)
+    if footnotes:
+        notes.append(f"Kept {cl.plural(len(footnotes), 'line')} of notes under the table as footnotes")
     notes += _blank_rows_note(filled, positions[rows[-1]], body)
     body, fill_notes = _fill_merged_labels(body, raw.merges, names.names)
     body, group_notes = _fill_grouped_labels(body, names.names)
@@ -318,8 +340,11 @@ def _relative_merges(merges: Sequence[cl.Merge], positions: Sequence[int]) -> li
     """Merged ranges re-indexed to the rows kept at the top of the sheet (blank rows removed)."""
     where = {row: i for i, row in enumerate(positions)}
     out = []
+    last = positions[-1] if len(positions) else -1
     for (r0, c0), (r1, c1) in merges:
-        kept = [where[r] for r in range(r0, r1 + 1) if r in where]
+        if r0 > last:
+            continue
+        kept = [where[r] for r in range(r0, min(r1, last) + 1) if r in where]
         if kept:
             out.append(((kept[0], c0), (kept[-1], c1)))
     return out
@@ -349,6 +374,7 @@ def _layout_notes(rows: list[int], positions: list[int]) -> list[str]:
 
 
 def _header_notes(names: cl.HeaderNames) -> list[str]:
+    """A note listing the column names that lost a footnote marker."""
     if not names.marked:
         return []
     shown = ", ".join(f"'{m}'" for m in names.marked[:5])
@@ -367,22 +393,28 @@ def _split_footnotes(body: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 def _fill_merged_labels(
     body: pd.DataFrame, merges: Sequence[cl.Merge], names: Sequence[str]
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Copy the label of a vertically merged cell into every row of the merge."""
-    body = body.copy()
-    filled: Counter[int] = Counter()
+    """Copy the label of a vertically merged cell into every row of the merge (linear in the rows)."""
+    rows = body.index.to_numpy()
+    vertical: dict[int, list[tuple[int, int]]] = {}
     for (r0, c0), (r1, c1) in merges:
-        if c0 != c1 or r1 <= r0 or r0 not in body.index or c0 not in body.columns:
-            continue
-        span = body.index[(body.index > r0) & (body.index <= r1)]
-        blank = span[body.loc[span, c0].isna().to_numpy()]
-        body.loc[blank, c0] = body.at[r0, c0]
-        filled[c0] += len(blank)
-    notes = [
-        f"Filled {cl.plural(count, 'cell')} of merged row labels in '{names[col] or _letter(col)}'"
-        " from the label above"
-        for col, count in sorted(filled.items())
-        if count
-    ]
+        if c0 == c1 and r1 > r0 and c0 in body.columns:
+            vertical.setdefault(c0, []).append((r0, r1))
+    body, notes = body.copy(), []
+    for col, spans in sorted(vertical.items()):
+        values, count = body[col].to_numpy(dtype=object, copy=True), 0
+        for r0, r1 in spans:
+            top, end = np.searchsorted(rows, r0), np.searchsorted(rows, r1, side="right")
+            if top >= len(rows) or rows[top] != r0:
+                continue  # the top of the merge is in the header or was not kept
+            blank = pd.isna(values[top + 1 : end])
+            values[top + 1 : end][blank] = values[top]
+            count += int(blank.sum())
+        if count:
+            body[col] = values
+            label = names[col] or _letter(col)
+            notes.append(
+                f"Filled {cl.plural(count, 'cell')} of merged row labels in '{label}' from the label above"
+            )
     return body, notes
 
 
@@ -452,6 +484,7 @@ def _name_columns(body: pd.DataFrame, names: Sequence[str]) -> tuple[pd.DataFram
 
 
 def _clean_columns(body: pd.DataFrame, raw: _RawSheet) -> dict[str, cl.Column]:
+    """Every column of the body typed and cleaned, by name."""
     text_source = raw.separator is not None
     return {col: cl.clean_column(body[col], col, raw.decimal_hint, text_source) for col in body.columns}
 
@@ -503,8 +536,10 @@ def _repair_rows(
     if not suspicious.any():
         return body, notes
     body = body.astype(object)
+    spilled = body[list(overflow)].notna().any(axis=1)
     for index in body.index[suspicious][:_MAX_REPAIRS]:
-        fixed, how = cl.realign(body.loc[index].tolist(), kinds, raw.decimal_hint, raw.separator)
+        values = body.loc[index].tolist()
+        fixed, how = cl.realign(values, kinds, raw.decimal_hint, raw.separator, bool(spilled[index]))
         if fixed is not None:
             body.loc[index] = pd.Series(fixed, index=body.columns, dtype=object)
             notes.append(f"Row {index + 1}: {how}")
@@ -515,6 +550,7 @@ def _repair_rows(
 
 
 def _drop_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows without exact repeats of an earlier row, and a note naming the sheet rows dropped."""
     repeated = data.duplicated(keep="first")
     count = int(repeated.sum())
     if not count:
@@ -534,6 +570,7 @@ def _is_year_column(name: str, values: pd.Series) -> bool:
 
 
 def _detect_roles(data: pd.DataFrame, kinds: dict[str, str]) -> tuple[dict[str, Role], str | None]:
+    """The role of every column and the label column (the first text column that is mostly unique)."""
     roles: dict[str, Role] = {}
     label = None
     for name in data.columns:
@@ -551,6 +588,7 @@ def _detect_roles(data: pd.DataFrame, kinds: dict[str, str]) -> tuple[dict[str, 
 
 
 def _text_role(values: pd.Series, label_free: bool) -> Role:
+    """LABEL for mostly unique short text (if no label yet), CATEGORY for few repeated values, else TEXT."""
     present = values.dropna().astype(str)
     if present.empty:
         return Role.TEXT
@@ -584,7 +622,10 @@ def _set_aside_totals(
 
 
 def _row_names(rows: pd.DataFrame, label: str | None, texts: Sequence[str]) -> str:
+    """How to name rows in a note: their label (or text cells), or their sheet row numbers."""
     columns = [label] if label else list(texts)
+    if not columns:
+        return ", ".join(f"row {i + 1}" for i in rows.index[:5]) + (", ..." if len(rows) > 5 else "")
     names = [" ".join(str(v) for v in row if pd.notna(v)) for row in rows[columns].itertuples(index=False)]
     counts = Counter(names)
     shown = [f"'{n}'" + (f" (x{c})" if c > 1 else "") for n, c in list(counts.items())[:5]]
