@@ -1,0 +1,870 @@
+"""ApiDrive: the Drive interface over Drive v3 (google-api-python-client), with every Drive quirk inside.
+
+Paths
+    '/'-separated names from the root of My Drive ("Colab Notebooks/Reports/sales.xlsx"). A path starting
+    with ``shared:<shared drive name>/`` is inside that shared drive ("shared:Team/Reports/a.xlsx"); with
+    ``ApiDrive(..., drive_id=ID)`` the shared drive itself is the root and plain paths are inside it.
+    ``"id:<fileId>"`` or an ``Entry`` addresses a file directly (a name containing '/' can only be
+    reached that way). Resolved paths are cached (path -> Entry); writes, removals and reported changes
+    update or drop the cache entries they touch.
+Duplicates
+    Drive allows several items with one name in a folder. Resolving a path picks the oldest (createdTime,
+    then id); every clash seen is logged once as a warning and kept in ``ApiDrive.duplicates``. Listings
+    return every duplicate; ``paths.local_paths`` gives them distinct local names.
+Shortcuts
+    Followed: an entry reached through a shortcut describes the target (id, size, md5, content) under the
+    shortcut's name and path, with ``shortcut_id`` set; a shortcut to a folder lists that folder. Removing
+    such an entry removes the shortcut, never the target. Dangling shortcuts are skipped with a warning.
+Native Google files
+    Sheets are exported to xlsx (``files.export``, Drive's limit is 10 MB: ``ExportTooLarge`` beyond).
+Listing
+    Recursive listings ask about up to 50 folders per query (``'a' in parents or 'b' in parents …``),
+    1,000 results a page, only the fields needed; a multi-folder query that comes back empty is asked
+    again folder by folder (Drive sometimes answers such queries with nothing).
+Transfers and threads
+    Downloads go in chunks to a temporary file, checked against md5, then replaced into place; uploads are
+    multipart up to 5 MiB, resumable in chunks above, and resume after failures. Each thread gets its own
+    HTTP connection (httplib2 is not thread-safe), so ``download_many`` is safe with many workers.
+Changes
+    ``changes`` costs one request per page of 1,000: a trashed file counts as removed, and ``Change.path``
+    is filled only when this ApiDrive already knows the file or its folder (``path_of`` asks Drive).
+    Every reported id is dropped from the path cache, with everything cached below it.
+Retries
+    Only in ``drive.retry`` (pass ``backoff=`` to tune them); ``remove`` moves to the trash by default
+    (``trash=False`` deletes for good).
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import io
+import json
+import logging
+import mimetypes
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from google_auth_httplib2 import AuthorizedHttp
+from googleapiclient.discovery import build_from_document
+from googleapiclient.discovery_cache import get_static_doc
+from googleapiclient.http import HttpRequest, MediaIoBaseUpload, build_http
+
+from gdrivestats.drive.base import (
+    FOLDER_MIME,
+    ID_PREFIX,
+    SHORTCUT_MIME,
+    Change,
+    Drive,
+    Entry,
+    Target,
+    join_path,
+    norm_path,
+)
+from gdrivestats.drive.retry import DEFAULT_BACKOFF, Backoff, call_with_retry
+from gdrivestats.drive.transfer import (
+    DEFAULT_CHUNK_SIZE,
+    UPLOAD_BLOCK,
+    download_file,
+    download_to,
+    upload_resumable,
+)
+from gdrivestats.errors import AuthError, DriveError, NotFound
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ENV_URL = "GDRIVESTATS_DRIVE_URL"
+ENV_TOKEN = "GDRIVESTATS_ACCESS_TOKEN"
+SHARED_PREFIX = "shared:"
+FILE_FIELDS = (
+    "id,name,mimeType,parents,md5Checksum,size,modifiedTime,version,headRevisionId,"
+    "shortcutDetails,driveId,createdTime"
+)
+LIST_FIELDS = f"nextPageToken,files({FILE_FIELDS})"
+CHANGE_FIELDS = (
+    f"nextPageToken,newStartPageToken,changes(changeType,fileId,removed,time,file({FILE_FIELDS},trashed))"
+)
+MULTIPART_LIMIT = 5 << 20
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FOLDERS_PER_QUERY = 50
+PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Several items share one name in one folder: ``chosen`` (the oldest) is what the path resolves to."""
+
+    path: str
+    ids: tuple[str, ...]
+    chosen: str
+
+
+def build_service(credentials: Any, root_url: str | None = None) -> Any:
+    """A Drive v3 service from the bundled discovery document, pointed at ``root_url`` when given.
+
+    Rewriting ``rootUrl`` and ``mtlsRootUrl`` (not ``client_options``) is what makes uploads and batch
+    requests go to the same server as ordinary calls.
+    """
+    doc = json.loads(get_static_doc("drive", "v3"))
+    if root_url:
+        root = root_url if root_url.endswith("/") else root_url + "/"
+        doc["rootUrl"] = doc["mtlsRootUrl"] = root
+    return build_from_document(doc, credentials=credentials)
+
+
+def quote(value: str) -> str:
+    """A string literal for a Drive query: backslashes and single quotes escaped."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _order(raw: dict[str, Any]) -> tuple[str, str]:
+    """Deterministic order among same-named items: createdTime, then id."""
+    return (raw.get("createdTime") or "9999", raw["id"])
+
+
+def _guess_mime(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class ApiDrive(Drive):
+    """Google Drive (or a Drive v3 emulator) through google-api-python-client."""
+
+    def __init__(
+        self,
+        credentials: Any,
+        root_url: str | None = None,
+        *,
+        drive_id: str | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        multipart_limit: int = MULTIPART_LIMIT,
+        folders_per_query: int = FOLDERS_PER_QUERY,
+        page_size: int = PAGE_SIZE,
+        trash: bool = True,
+    ) -> None:
+        if chunk_size <= 0 or chunk_size % UPLOAD_BLOCK:
+            raise ValueError(f"chunk_size must be a positive multiple of {UPLOAD_BLOCK} bytes")
+        self.root_url = root_url or os.environ.get(ENV_URL) or None
+        self.drive_id = drive_id
+        self.backoff = backoff
+        self.chunk_size = chunk_size
+        self.multipart_limit = multipart_limit
+        self.folders_per_query = max(1, min(folders_per_query, 100))
+        self.page_size = page_size
+        self.trash = trash
+        #: Every duplicate name met so far (see the module docstring).
+        self.duplicates: list[Duplicate] = []
+        self._credentials = credentials
+        self._service = build_service(credentials, self.root_url)
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._name_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._cache: dict[str, Entry] = {}
+        self._id_paths: dict[str, str] = {}
+        self._drive_names: dict[str, str] = {}
+        self._roots: dict[str, Entry] = {}
+        self._reported: set[tuple[str, tuple[str, ...]]] = set()
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> ApiDrive:
+        """An ApiDrive using ``GDRIVESTATS_ACCESS_TOKEN`` as a bearer token as-is (emulators, CI).
+
+        The server is ``GDRIVESTATS_DRIVE_URL`` when set, else Google. The token is never refreshed.
+        """
+        from google.oauth2.credentials import Credentials
+
+        token = os.environ.get(ENV_TOKEN)
+        if not token:
+            raise AuthError(f"set {ENV_TOKEN} to an access token (and {ENV_URL} for an emulator)")
+        return cls(Credentials(token), **kwargs)
+
+    def __repr__(self) -> str:
+        where = self.root_url or "Google"
+        return f"ApiDrive({where}{', drive_id=' + self.drive_id if self.drive_id else ''})"
+
+    # ---- plumbing --------------------------------------------------------------------------------
+
+    @property
+    def _files(self) -> Any:
+        return self._service.files()
+
+    def _http(self) -> AuthorizedHttp:
+        """This thread's own authorized connection (httplib2 objects must not be shared between threads)."""
+        http = getattr(self._local, "http", None)
+        if http is None:
+            http = AuthorizedHttp(self._credentials, http=build_http())
+            self._local.http = http
+        return http
+
+    def _execute(self, make_request: Callable[[], HttpRequest], what: str) -> Any:
+        """Build and execute a (non-media) request with retries, on this thread's connection."""
+        return call_with_retry(
+            lambda: make_request().execute(http=self._http(), num_retries=0), what, self.backoff
+        )
+
+    def _name_lock(self, folder_id: str, name: str) -> threading.Lock:
+        """One lock per (folder, name): two threads of this process never create the same name twice."""
+        with self._lock:
+            return self._name_locks.setdefault((folder_id, name), threading.Lock())
+
+    def _drive_params(self, drive_id: str | None) -> dict[str, Any]:
+        """files.list parameters for listing inside My Drive (None) or one shared drive."""
+        if drive_id:
+            return {
+                "corpora": "drive",
+                "driveId": drive_id,
+                "includeItemsFromAllDrives": True,
+                "supportsAllDrives": True,
+            }
+        return {"supportsAllDrives": True}
+
+    # ---- entries and the cache -------------------------------------------------------------------
+
+    def _entry(self, raw: dict[str, Any], path: str, parents: Sequence[str] | None = None) -> Entry:
+        mime = raw.get("mimeType", "application/octet-stream")
+        return Entry(
+            id=raw["id"],
+            name=raw.get("name", ""),
+            path=path,
+            is_folder=mime == FOLDER_MIME,
+            size=int(raw["size"]) if raw.get("size") is not None and mime != FOLDER_MIME else None,
+            md5=raw.get("md5Checksum"),
+            modified=_time(raw.get("modifiedTime")),
+            mime_type=mime,
+            version=str(raw["version"]) if raw.get("version") is not None else None,
+            revision=raw.get("headRevisionId"),
+            parents=tuple(parents if parents is not None else raw.get("parents") or ()),
+            created=_time(raw.get("createdTime")),
+            drive_id=raw.get("driveId"),
+        )
+
+    def _remember(self, entry: Entry) -> None:
+        with self._lock:
+            self._cache[entry.path] = entry
+            self._id_paths[entry.id] = entry.path
+
+    def _forget(self, path: str | None = None, file_id: str | None = None) -> None:
+        """Drop a path and/or every cached entry with this id, and everything cached below them."""
+        with self._lock:
+            tops = {path} if path is not None else set()
+            if file_id is not None:
+                tops |= {k for k, e in self._cache.items() if file_id in (e.id, e.shortcut_id)}
+            doomed = {k for k in self._cache for top in tops if k == top or k.startswith(top + "/")}
+            for key in doomed:
+                entry = self._cache.pop(key)
+                self._id_paths.pop(entry.id, None)
+
+    def clear_cache(self) -> None:
+        """Forget every resolved path (after changes made by someone else)."""
+        with self._lock:
+            self._cache.clear()
+            self._id_paths.clear()
+
+    def _report_duplicates(self, folder_path: str, raws: Iterable[dict[str, Any]]) -> None:
+        by_name: dict[str, list[dict[str, Any]]] = {}
+        for raw in raws:
+            by_name.setdefault(raw["name"], []).append(raw)
+        for name, same in by_name.items():
+            if len(same) < 2:
+                continue
+            ordered = sorted(same, key=_order)
+            dup = Duplicate(join_path(folder_path, name), tuple(r["id"] for r in ordered), ordered[0]["id"])
+            with self._lock:
+                if (dup.path, dup.ids) in self._reported:
+                    continue
+                self._reported.add((dup.path, dup.ids))
+                self.duplicates.append(dup)
+            logger.warning(
+                "%s: %d items share this name on Drive; using the oldest (id %s)",
+                dup.path,
+                len(dup.ids),
+                dup.chosen,
+            )
+
+    # ---- roots and path resolution ---------------------------------------------------------------
+
+    def _root_entry(self, prefix: str) -> Entry:
+        """The root folder for a path prefix: "" (My Drive or the drive_id root) or "shared:<name>"."""
+        with self._lock:
+            if prefix in self._roots:
+                return self._roots[prefix]
+        if prefix:
+            drive_id = self._shared_drive_id(prefix[len(SHARED_PREFIX) :])
+            entry = Entry(
+                id=drive_id,
+                name=prefix[len(SHARED_PREFIX) :],
+                path=prefix,
+                is_folder=True,
+                mime_type=FOLDER_MIME,
+                drive_id=drive_id,
+            )
+        elif self.drive_id:
+            entry = Entry(
+                id=self.drive_id,
+                name="",
+                path="",
+                is_folder=True,
+                mime_type=FOLDER_MIME,
+                drive_id=self.drive_id,
+            )
+        else:
+            raw = self._execute(
+                lambda: self._files.get(fileId="root", fields=FILE_FIELDS, supportsAllDrives=True),
+                "finding My Drive",
+            )
+            entry = self._entry(raw, "", parents=())
+        with self._lock:
+            self._roots[prefix] = entry
+            self._id_paths.setdefault(entry.id, entry.path)
+        return entry
+
+    def _shared_drive_id(self, name: str) -> str:
+        with self._lock:
+            if name in self._drive_names:
+                return self._drive_names[name]
+        drives = self._pages(
+            lambda t: self._service.drives().list(
+                q=f"name = {quote(name)}",
+                pageSize=100,
+                pageToken=t,
+                fields="nextPageToken,drives(id,name,createdTime)",
+            ),
+            f"finding shared drive '{name}'",
+        )
+        found = [d for page in drives for d in page.get("drives", []) if d.get("name") == name]
+        if not found:
+            raise NotFound(f"shared:{name}: no shared drive with this name is visible to these credentials")
+        if len(found) > 1:
+            self._report_duplicates("", [{**d, "name": SHARED_PREFIX + name} for d in found])
+        drive_id = sorted(found, key=_order)[0]["id"]
+        with self._lock:
+            self._drive_names[name] = drive_id
+        return drive_id
+
+    def _split(self, path: str) -> tuple[str, list[str]]:
+        """(root prefix, parts) of a normalised path."""
+        if path.startswith(SHARED_PREFIX):
+            head, _, rest = path.partition("/")
+            if head == SHARED_PREFIX:
+                raise ValueError(f"{path!r}: name the shared drive, as in 'shared:Team Drive/Reports'")
+            return head, [p for p in rest.split("/") if p]
+        return "", [p for p in path.split("/") if p]
+
+    def _resolve(self, target: Target) -> Entry:
+        """The entry a path, "id:…" or Entry designates (cached), following shortcuts; NotFound otherwise."""
+        if isinstance(target, Entry):
+            return target
+        if target.startswith(ID_PREFIX):
+            return self._by_id(target[len(ID_PREFIX) :])
+        path = norm_path(target)
+        with self._lock:
+            if path in self._cache:
+                return self._cache[path]
+        prefix, parts = self._split(path)
+        entry = self._root_entry(prefix)
+        current = prefix
+        for part in parts:
+            current = join_path(current, part)
+            with self._lock:
+                cached = self._cache.get(current)
+            if cached is not None:
+                entry = cached
+                continue
+            if not entry.is_folder:
+                raise NotFound(f"{current}: not found on Drive ('{entry.path}' is a file, not a folder)")
+            found = self._child(entry, part)
+            if found is None:
+                raise NotFound(f"{current}: not found on Drive (no '{part}' in '{entry.path or '/'}')")
+            entry = found
+        return entry
+
+    def _child(self, folder: Entry, name: str, fresh: bool = False) -> Entry | None:
+        """The item named ``name`` in ``folder`` (oldest if several), shortcuts followed; cached."""
+        path = join_path(folder.path, name)
+        if not fresh:
+            with self._lock:
+                if path in self._cache:
+                    return self._cache[path]
+        raws = self._query(
+            f"{quote(folder.id)} in parents and name = {quote(name)} and trashed = false",
+            folder.drive_id or None,
+            f"looking up '{path}'",
+        )
+        raws = [r for r in raws if r.get("name") == name]
+        if not raws:
+            return None
+        self._report_duplicates(folder.path, raws)
+        entry = self._follow(sorted(raws, key=_order)[0], path, folder.id)
+        if entry is not None:
+            self._remember(entry)
+        return entry
+
+    def _by_id(self, file_id: str, path_hint: str | None = None) -> Entry:
+        raw = self._execute(
+            lambda: self._files.get(fileId=file_id, fields=FILE_FIELDS, supportsAllDrives=True),
+            f"looking up id {file_id}",
+        )
+        with self._lock:
+            path = path_hint if path_hint is not None else self._id_paths.get(raw["id"], raw.get("name", ""))
+        entry = self._follow(raw, path, None)
+        if entry is None:
+            raise NotFound(f"id {file_id}: a shortcut whose target is gone")
+        return entry
+
+    def _follow(self, raw: dict[str, Any], path: str, parent_id: str | None) -> Entry | None:
+        """An Entry for a raw item; a shortcut becomes its target, under its own name (None if dangling)."""
+        parents = (parent_id,) if parent_id else None
+        if raw.get("mimeType") != SHORTCUT_MIME:
+            return self._entry(raw, path, parents)
+        target_id = (raw.get("shortcutDetails") or {}).get("targetId")
+        try:
+            if not target_id:
+                raise NotFound("no target")
+            target = self._execute(
+                lambda: self._files.get(
+                    fileId=target_id, fields=FILE_FIELDS + ",trashed", supportsAllDrives=True
+                ),
+                f"following shortcut '{path}'",
+            )
+            if target.get("trashed"):
+                raise NotFound("target in the trash")
+        except NotFound:
+            logger.warning("%s: shortcut to a file that is gone or not shared with you; skipped", path)
+            return None
+        entry = self._entry({**target, "name": raw["name"]}, path, parents or tuple(raw.get("parents") or ()))
+        return replace(entry, shortcut_id=raw["id"])
+
+    # ---- listing ---------------------------------------------------------------------------------
+
+    def _query(self, q: str, drive_id: str | None, what: str) -> builtins.list[dict[str, Any]]:
+        """Every item matching ``q`` (all pages)."""
+        params = self._drive_params(drive_id)
+        pages = self._pages(
+            lambda t: self._files.list(
+                q=q, pageSize=self.page_size, pageToken=t, fields=LIST_FIELDS, spaces="drive", **params
+            ),
+            what,
+        )
+        return [item for page in pages for item in page.get("files", [])]
+
+    def _pages(self, make_request: Callable[[str | None], HttpRequest], what: str) -> builtins.list[Any]:
+        """Every page of a paged call (each page retried on its own), following nextPageToken."""
+        pages: builtins.list[Any] = []
+        token: str | None = None
+        while True:
+            page = self._execute(partial(make_request, token), what)
+            pages.append(page)
+            token = page.get("nextPageToken")
+            if not token:
+                return pages
+
+    def _children(self, folders: Sequence[Entry]) -> dict[str, list[dict[str, Any]]]:
+        """{folder id: raw children} for several folders of one drive, in as few queries as Drive allows."""
+        ids = [f.id for f in folders]
+        drive_id = folders[0].drive_id
+        what = f"listing '{folders[0].path or '/'}'" + (
+            f" and {len(ids) - 1} more folders" if len(ids) > 1 else ""
+        )
+        clause = " or ".join(f"{quote(i)} in parents" for i in ids)
+        raws = self._query(f"({clause}) and trashed = false", drive_id, what)
+        if not raws and len(ids) > 1:
+            logger.debug(
+                "multi-folder query for %d folders came back empty; asking folder by folder", len(ids)
+            )
+            return {f.id: self._children([f])[f.id] for f in folders}
+        grouped: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        for raw in raws:
+            for parent in raw.get("parents") or ():
+                if parent in grouped:
+                    grouped[parent].append(raw)
+        return grouped
+
+    def list(self, path: Target = "", recursive: bool = False) -> list[Entry]:
+        top = self._resolve(path)
+        if not top.is_folder:
+            raise DriveError(f"{top.path}: not a folder, cannot list it")
+        entries: list[Entry] = []
+        seen = {top.id}
+        pending = [top]
+        while pending:
+            drive_key = pending[0].drive_id
+            batch = [f for f in pending if f.drive_id == drive_key][: self.folders_per_query]
+            taken = {id(f) for f in batch}
+            pending = [f for f in pending if id(f) not in taken]
+            children = self._children(batch)
+            for folder in batch:
+                raws = children.get(folder.id, [])
+                self._report_duplicates(folder.path, raws)
+                named: set[str] = set()
+                for raw in sorted(raws, key=_order):
+                    entry = self._follow(raw, join_path(folder.path, raw["name"]), folder.id)
+                    if entry is None:
+                        continue
+                    entries.append(entry)
+                    if entry.name not in named:  # the cache keeps the oldest of duplicates, fresh
+                        named.add(entry.name)
+                        self._remember(entry)
+                    if recursive and entry.is_folder and entry.id not in seen:
+                        seen.add(entry.id)
+                        pending.append(entry)
+        return sorted(entries, key=lambda e: (e.path, e.created is None, e.created or _EPOCH, e.id))
+
+    def stat(self, path: Target) -> Entry:
+        if isinstance(path, Entry):
+            return self._by_id(path.id, path.path) if not path.shortcut_id else self._resolve(path.path)
+        return self._resolve(path)
+
+    # ---- reading ---------------------------------------------------------------------------------
+
+    def _file(self, target: Target) -> Entry:
+        entry = self._resolve(target)
+        if entry.is_folder:
+            raise DriveError(f"{entry.path}: is a folder, not a file")
+        if entry.is_native and entry.export_format is None:
+            raise DriveError(f"{entry.path}: {entry.mime_type} files cannot be downloaded by gdrivestats")
+        return entry
+
+    def _media_request(self, entry: Entry) -> HttpRequest:
+        fmt = entry.export_format
+        if fmt is not None:
+            request = self._files.export_media(fileId=entry.id, mimeType=fmt[0])
+        else:
+            request = self._files.get_media(fileId=entry.id, supportsAllDrives=True)
+        request.http = self._http()
+        return request
+
+    def _fresh_on_not_found(self, target: Target, action: Callable[[Entry], T]) -> T:
+        """Run ``action`` on the entry for ``target``; if Drive says it is gone and it came from the path
+        cache, forget the path, resolve it again and retry once (someone else replaced the file)."""
+        entry = self._file(target)
+        try:
+            return action(entry)
+        except NotFound:
+            if not isinstance(target, str) or target.startswith(ID_PREFIX):
+                raise
+            self._forget(norm_path(target))
+            fresh = self._file(target)
+            if fresh.id == entry.id:
+                raise
+            return action(fresh)
+
+    def read_bytes(self, path: Target) -> bytes:
+        return self._fresh_on_not_found(path, self._read_entry)
+
+    def _read_entry(self, entry: Entry) -> bytes:
+        what = f"reading '{entry.path}'"
+        for _ in range(2):
+            buffer = io.BytesIO()
+            md5, _size = download_to(self._media_request(entry), buffer, what, self.backoff, self.chunk_size)
+            if entry.md5 is None or md5 == entry.md5:
+                return buffer.getvalue()
+            logger.warning("%s: md5 mismatch, reading again", what)
+        raise DriveError(f"{what}: content does not match Drive's md5; the file may be changing, retry later")
+
+    def download(self, path: Target, dest: Path) -> Path:
+        def fetch(entry: Entry) -> Path:
+            return download_file(
+                lambda: self._media_request(entry),
+                Path(dest),
+                f"download of '{entry.path}'",
+                self.backoff,
+                entry.md5,
+                self.chunk_size,
+            )
+
+        return self._fresh_on_not_found(path, fetch)
+
+    # ---- writing ---------------------------------------------------------------------------------
+
+    def _folder(self, folder: Target) -> Entry:
+        entry = self._resolve(folder)
+        if not entry.is_folder:
+            raise DriveError(f"{entry.path}: not a folder, cannot write into it")
+        return entry
+
+    def _existing_file(self, folder: Entry, name: str) -> Entry | None:
+        """The file an upsert of ``name`` must update (asked fresh, never from the cache), or None."""
+        entry = self._child(folder, name, fresh=True)
+        if entry is None:
+            return None
+        if entry.is_folder:
+            raise DriveError(f"{entry.path}: a folder has this name; cannot write a file there")
+        if entry.is_native:
+            raise DriveError(f"{entry.path}: a native Google file has this name; rename one of them")
+        return entry
+
+    def write_bytes(self, folder: Target, name: str, data: bytes) -> Entry:
+        md5 = hashlib.md5(data).hexdigest()
+        return self._upsert(folder, name, lambda: io.BytesIO(data), len(data), md5, data[-1:])
+
+    def upload(self, local_path: Path | str, folder: Target, name: str | None = None) -> Entry:
+        local_path = Path(local_path)
+        size = local_path.stat().st_size
+        md5 = hashlib.md5()
+        last = b""
+        with open(local_path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                md5.update(chunk)
+                last = chunk[-1:]
+        return self._upsert(
+            folder, name or local_path.name, lambda: open(local_path, "rb"), size, md5.hexdigest(), last
+        )
+
+    def _upsert(
+        self,
+        folder: Target,
+        name: str,
+        open_stream: Callable[[], IO[bytes]],
+        size: int,
+        md5: str,
+        last_byte: bytes,
+    ) -> Entry:
+        parent = self._folder(folder)
+        path = join_path(parent.path, name)
+        what = f"upload of '{path}'"
+        mime = _guess_mime(name)
+        # The client frames multipart bodies with bare LF, so content ending in CR reaches the server as
+        # "...\r\n--boundary" and a CRLF-tolerant parser drops that CR: send such content resumable (raw).
+        multipart = size <= self.multipart_limit and last_byte != b"\r"
+        with self._name_lock(parent.id, name):
+            if multipart:
+                raw = call_with_retry(
+                    lambda: self._multipart(parent, name, open_stream, mime), what, self.backoff
+                )
+            else:
+                existing = self._existing_file(parent, name)
+                with open_stream() as stream:
+                    media = MediaIoBaseUpload(
+                        stream, mimetype=mime, chunksize=self.chunk_size, resumable=True
+                    )
+                    request = self._upload_request(parent, name, existing, media, mime)
+                    raw = upload_resumable(request, self._http(), what, self.backoff)
+        self._forget(path)
+        entry = self._entry(raw, path, (parent.id,))
+        self._remember(entry)
+        if entry.md5 is not None and entry.md5 != md5:
+            raise DriveError(
+                f"{what}: Drive stored content whose md5 differs from the local file; upload again"
+            )
+        return entry
+
+    def _multipart(self, parent: Entry, name: str, open_stream: Callable[[], IO[bytes]], mime: str) -> Any:
+        """One whole multipart upsert attempt: look the name up afresh, then update or create.
+
+        Looking up inside the attempt means a create whose reply was lost becomes an update on retry,
+        not a duplicate.
+        """
+        existing = self._existing_file(parent, name)
+        with open_stream() as stream:
+            media = MediaIoBaseUpload(stream, mimetype=mime, resumable=False)
+            return self._upload_request(parent, name, existing, media, mime).execute(
+                http=self._http(), num_retries=0
+            )
+
+    def _upload_request(
+        self, parent: Entry, name: str, existing: Entry | None, media: MediaIoBaseUpload, mime: str
+    ) -> HttpRequest:
+        if existing is not None:
+            return self._files.update(
+                fileId=existing.id, media_body=media, fields=FILE_FIELDS, supportsAllDrives=True
+            )
+        body = {"name": name, "parents": [parent.id], "mimeType": mime}
+        return self._files.create(body=body, media_body=media, fields=FILE_FIELDS, supportsAllDrives=True)
+
+    def makedirs(self, path: str) -> Entry:
+        path = norm_path(path)
+        prefix, parts = self._split(path)
+        entry = self._root_entry(prefix)
+        for part in parts:
+            with self._name_lock(entry.id, part):
+                child = self._child(entry, part)
+                if child is None:
+                    child = self._mkdir(entry, part)
+            if not child.is_folder:
+                raise DriveError(f"{child.path}: a file is in the way, cannot create the folder")
+            entry = child
+        return entry
+
+    def _mkdir(self, parent: Entry, name: str) -> Entry:
+        path = join_path(parent.path, name)
+
+        tries = 0
+
+        def attempt() -> Entry:
+            nonlocal tries
+            tries += 1
+            if tries > 1:  # the caller just looked; on a retry, a create whose reply was lost is found here
+                found = self._child(parent, name, fresh=True)
+                if found is not None:
+                    return found
+            raw = self._files.create(
+                body={"name": name, "parents": [parent.id], "mimeType": FOLDER_MIME},
+                fields=FILE_FIELDS,
+                supportsAllDrives=True,
+            ).execute(http=self._http(), num_retries=0)
+            return self._entry(raw, path, (parent.id,))
+
+        entry = call_with_retry(attempt, f"creating folder '{path}'", self.backoff)
+        self._remember(entry)
+        return entry
+
+    def remove(self, path: Target, recursive: bool = False) -> None:
+        entry = self._resolve(path)
+        if not entry.shortcut_id and entry.id in {r.id for r in self._roots.values()}:
+            raise DriveError("refusing to remove the root of a drive")
+        if entry.is_folder and not recursive and not entry.shortcut_id:
+            kids = self._execute(
+                lambda: self._files.list(
+                    q=f"{quote(entry.id)} in parents and trashed = false",
+                    pageSize=1,
+                    fields="files(id)",
+                    **self._drive_params(entry.drive_id),
+                ),
+                f"checking '{entry.path}' is empty",
+            )
+            if kids.get("files"):
+                raise DriveError(f"{entry.path}: folder is not empty; pass recursive=True to remove it")
+        file_id = entry.shortcut_id or entry.id
+        what = f"removing '{entry.path}'"
+        retried = False
+
+        def note_retry(exc: BaseException, attempt: int, delay: float) -> None:
+            nonlocal retried
+            retried = True
+
+        def attempt() -> Any:
+            if self.trash:
+                request = self._files.update(
+                    fileId=file_id, body={"trashed": True}, fields="id", supportsAllDrives=True
+                )
+            else:
+                request = self._files.delete(fileId=file_id, supportsAllDrives=True)
+            return request.execute(http=self._http(), num_retries=0)
+
+        try:
+            call_with_retry(attempt, what, self.backoff, on_retry=note_retry)
+        except NotFound:
+            if not retried:  # a delete whose reply was lost, then 404 on retry: it is gone, as asked
+                raise
+        self._forget(entry.path, file_id)
+
+    # ---- changes ---------------------------------------------------------------------------------
+
+    def start_token(self) -> str:
+        params: dict[str, Any] = {"supportsAllDrives": True}
+        if self.drive_id:
+            params["driveId"] = self.drive_id
+        raw = self._execute(
+            lambda: self._service.changes().getStartPageToken(**params), "starting change tracking"
+        )
+        return str(raw["startPageToken"])
+
+    def changes(self, token: str) -> tuple[builtins.list[Change], str]:
+        params: dict[str, Any] = {"supportsAllDrives": True, "includeItemsFromAllDrives": True}
+        if self.drive_id:
+            params["driveId"] = self.drive_id
+        found: builtins.list[Change] = []
+        page_token = token
+        while True:
+            page = self._execute(
+                partial(
+                    self._service.changes().list,
+                    pageToken=page_token,
+                    pageSize=1000,
+                    fields=CHANGE_FIELDS,
+                    spaces="drive",
+                    **params,
+                ),
+                "listing changes",
+            )
+            found += [
+                self._change(raw)
+                for raw in page.get("changes", [])
+                if raw.get("changeType", "file") == "file"
+            ]
+            if page.get("newStartPageToken"):
+                return found, str(page["newStartPageToken"])
+            page_token = page["nextPageToken"]
+
+    def _change(self, raw: dict[str, Any]) -> Change:
+        file_id = raw["fileId"]
+        with self._lock:
+            known_path = self._id_paths.get(file_id)
+        self._forget(file_id=file_id)
+        info = raw.get("file") or {}
+        removed = bool(raw.get("removed") or info.get("trashed"))
+        when = _time(raw.get("time"))
+        if removed or not info:
+            return Change(id=file_id, removed=True, path=known_path, time=when)
+        path = self._cached_path(info)
+        entry = self._entry(info, path if path is not None else info.get("name", ""))
+        return Change(id=file_id, removed=False, entry=entry, path=path, time=when)
+
+    def _cached_path(self, raw: dict[str, Any]) -> str | None:
+        """The path of an item if this drive already knows it or its folder (no requests), else None."""
+        parents = raw.get("parents") or []
+        with self._lock:
+            if raw["id"] in self._id_paths:
+                return self._id_paths[raw["id"]]
+            if parents and parents[0] in self._id_paths:
+                return join_path(self._id_paths[parents[0]], raw["name"])
+        return None
+
+    def path_of(self, target: Entry | str) -> str | None:
+        """The path of an Entry or file id from its chain of parents (asking Drive for unknown folders).
+
+        None when the file is not under this drive's root (e.g. shared with you but not in My Drive).
+        ``changes`` fills ``Change.path`` only from what is already known, to stay at one request a page;
+        call this when a change's path is None and you need it.
+        """
+        file_id = target.id if isinstance(target, Entry) else target.removeprefix(ID_PREFIX)
+        raw = self._execute(
+            lambda: self._files.get(fileId=file_id, fields="id,name,parents", supportsAllDrives=True),
+            f"finding the path of id {file_id}",
+        )
+        return self._path_of(raw)
+
+    def _path_of(self, raw: dict[str, Any], depth: int = 0) -> str | None:
+        """Best-effort path of an item from its parents (cached by id); None if outside this drive's root."""
+        with self._lock:
+            if raw["id"] in self._id_paths:
+                return self._id_paths[raw["id"]]
+        parents = raw.get("parents") or []
+        if not parents or depth > 64:
+            return None
+        root = self._root_entry("")
+        if parents[0] == root.id:
+            parent_path: str | None = ""
+        else:
+            with self._lock:
+                parent_path = self._id_paths.get(parents[0])
+            if parent_path is None:
+                parent_id = parents[0]
+                try:
+                    parent = self._execute(
+                        lambda: self._files.get(
+                            fileId=parent_id, fields="id,name,parents", supportsAllDrives=True
+                        ),
+                        "finding a changed file's folder",
+                    )
+                except NotFound:
+                    return None
+                parent_path = self._path_of(parent, depth + 1)
+                if parent_path is None:
+                    return None
+                with self._lock:
+                    self._id_paths[parent["id"]] = parent_path
+        return join_path(parent_path or "", raw["name"])

@@ -1,0 +1,317 @@
+"""The one Drive interface every backend implements: a few primitives, Entry and Change, derived helpers."""
+
+from __future__ import annotations
+
+import builtins
+import fnmatch
+import hashlib
+import logging
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from gdrivestats.errors import DriveError, NotFound
+
+logger = logging.getLogger(__name__)
+
+FOLDER_MIME = "application/vnd.google-apps.folder"
+SHORTCUT_MIME = "application/vnd.google-apps.shortcut"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GOOGLE_APPS_PREFIX = "application/vnd.google-apps."
+
+#: Native Google types gdrivestats can export, and to what: mime type -> (export mime type, file extension).
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    SPREADSHEET_MIME: (XLSX_MIME, ".xlsx"),
+}
+
+#: Prefix of a path string that addresses an entry by its id instead of by its path ("id:1AbC...").
+ID_PREFIX = "id:"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file or folder as a backend sees it.
+
+    ``path`` is '/'-separated and relative to the backend root ("" is the root itself). ``md5`` is the
+    content checksum when known without reading the content (Drive always knows it for binary files;
+    LocalDrive only for files it has hashed since they last changed: use ``Drive.checksum`` to force it).
+    ``version`` changes whenever the content changes (Drive ``version``; LocalDrive mtime and inode);
+    ``revision`` is Drive's ``headRevisionId`` (None for LocalDrive and native Google files).
+    ``shortcut_id`` is set when the entry was reached through a shortcut: the entry then describes the
+    target, under the shortcut's name and path.
+    """
+
+    id: str
+    name: str
+    path: str
+    is_folder: bool
+    size: int | None = None
+    md5: str | None = None
+    modified: datetime | None = None
+    mime_type: str = "application/octet-stream"
+    version: str | None = None
+    revision: str | None = None
+    parents: tuple[str, ...] = ()
+    created: datetime | None = None
+    drive_id: str | None = None
+    shortcut_id: str | None = None
+
+    @property
+    def is_native(self) -> bool:
+        """True for native Google files (Sheets, Docs…): no bytes of their own, they must be exported."""
+        return self.mime_type.startswith(GOOGLE_APPS_PREFIX) and not self.is_folder
+
+    @property
+    def export_format(self) -> tuple[str, str] | None:
+        """(mime type, extension) this native file is exported to, or None for ordinary files."""
+        return EXPORT_FORMATS.get(self.mime_type) if self.is_native else None
+
+    @property
+    def download_name(self) -> str:
+        """The file name a download should get: the name, plus the export extension for native files."""
+        fmt = self.export_format
+        if fmt and not self.name.lower().endswith(fmt[1]):
+            return self.name + fmt[1]
+        return self.name
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed file since a change token: ``removed`` is True when it was deleted or trashed.
+
+    Like Drive, a backend does not always tell a new file from a modified one: both have ``removed=False``.
+    ``entry`` is the file as it is now (None when removed); ``path`` is best effort (None when unknown).
+    """
+
+    id: str
+    removed: bool
+    entry: Entry | None = None
+    path: str | None = None
+    time: datetime | None = None
+
+
+#: What the read/stat/remove primitives accept: a path, ``"id:<fileId>"``, or an Entry.
+Target: TypeAlias = "str | Entry"
+
+
+def norm_path(path: str) -> str:
+    """Normalise a '/'-separated path: no leading/trailing '/', no empty or '.' parts ("" is the root).
+
+    '..' is refused: paths never leave the backend root.
+    """
+    if path.startswith(ID_PREFIX):
+        return path
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise ValueError(f"{path!r}: '..' is not allowed in a Drive path")
+    return "/".join(parts)
+
+
+def join_path(folder: str, name: str) -> str:
+    """Join a folder path and one entry name ("" is the root)."""
+    return f"{folder}/{name}" if folder else name
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """Split a normalised path into (parent folder path, name)."""
+    parent, _, name = path.rpartition("/")
+    return parent, name
+
+
+def md5_file(path: Path, chunk_size: int = 1 << 20) -> str:
+    """Hex md5 of a local file, read in chunks."""
+    digest = hashlib.md5()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def atomic_write(dest: Path, chunks: Iterable[bytes], expected_md5: str | None = None) -> str:
+    """Write chunks to a temporary file beside ``dest``, fsync, then os.replace into place; return the md5.
+
+    With ``expected_md5``, a content mismatch raises DriveError and leaves ``dest`` untouched.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".gdrivestats-tmp-", dir=dest.parent)
+    digest = hashlib.md5()
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:
+                digest.update(chunk)
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if expected_md5 is not None and digest.hexdigest() != expected_md5:
+            raise DriveError(
+                f"{dest.name}: copied content does not match the expected md5; the source changed"
+            )
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest.hexdigest()
+
+
+class Drive(ABC):
+    """A tree of files and folders: implement the primitives, get the helpers (exists, walk, find…) for free.
+
+    Paths are '/'-separated strings relative to the backend root; a name is the last part. Every failure
+    is a ``gdrivestats.errors.DriveError`` (``NotFound`` is also a ``FileNotFoundError``).
+    """
+
+    # ---- primitives ------------------------------------------------------------------------------
+
+    @abstractmethod
+    def list(self, path: Target = "", recursive: bool = False) -> list[Entry]:
+        """Entries of a folder (and of all its subfolders when ``recursive``), sorted by path."""
+
+    @abstractmethod
+    def stat(self, path: Target) -> Entry:
+        """The entry at ``path``; NotFound if there is none."""
+
+    @abstractmethod
+    def read_bytes(self, path: Target) -> bytes:
+        """The whole content of a file (native Google files are exported, e.g. Sheets as xlsx)."""
+
+    @abstractmethod
+    def download(self, path: Target, dest: Path) -> Path:
+        """Copy a file to ``dest`` atomically (temporary file, md5 check when known, os.replace)."""
+
+    @abstractmethod
+    def write_bytes(self, folder: Target, name: str, data: bytes) -> Entry:
+        """Upsert ``name`` in ``folder``: update the file if one has that name (same id), else create it."""
+
+    @abstractmethod
+    def makedirs(self, path: str) -> Entry:
+        """Create a folder and its missing parents (like mkdir -p); return the folder's entry."""
+
+    @abstractmethod
+    def remove(self, path: Target, recursive: bool = False) -> None:
+        """Remove a file, or a folder (a non-empty folder only when ``recursive``)."""
+
+    @abstractmethod
+    def start_token(self) -> str:
+        """A token marking 'now' for ``changes``."""
+
+    @abstractmethod
+    def changes(self, token: str) -> tuple[builtins.list[Change], str]:
+        """Files changed since ``token``, and the token to pass next time."""
+
+    # ---- overridable with a better implementation ------------------------------------------------
+
+    def upload(self, local_path: Path | str, folder: Target, name: str | None = None) -> Entry:
+        """Upsert a local file into ``folder`` under ``name`` (default: the local file's name)."""
+        local_path = Path(local_path)
+        return self.write_bytes(folder, name or local_path.name, local_path.read_bytes())
+
+    def checksum(self, path: Target) -> str | None:
+        """The md5 of a file's content (None for native Google files, which have none)."""
+        entry = self._as_entry(path)
+        if entry.md5 is not None or entry.is_native:
+            return entry.md5
+        return hashlib.md5(self.read_bytes(entry)).hexdigest()
+
+    # ---- derived helpers -------------------------------------------------------------------------
+
+    def exists(self, path: Target) -> bool:
+        """True if something is at ``path``."""
+        try:
+            self.stat(path)
+        except NotFound:
+            return False
+        return True
+
+    def is_folder(self, path: Target) -> bool:
+        """True if ``path`` is an existing folder."""
+        try:
+            return self.stat(path).is_folder
+        except NotFound:
+            return False
+
+    def walk(self, path: Target = "") -> Iterator[tuple[str, builtins.list[Entry], builtins.list[Entry]]]:
+        """Like os.walk, top-down: (folder path, subfolders, files), from one recursive listing."""
+        top = self._as_entry(path)
+        if not top.is_folder:
+            raise DriveError(f"{top.path or '/'}: not a folder")
+        children: dict[str, list[Entry]] = {}
+        for entry in self.list(top, recursive=True):
+            children.setdefault(split_path(entry.path)[0], []).append(entry)
+        pending = [top.path]
+        while pending:
+            folder = pending.pop(0)
+            kids = children.get(folder, [])
+            folders = [e for e in kids if e.is_folder]
+            yield folder, folders, [e for e in kids if not e.is_folder]
+            pending[0:0] = [f.path for f in folders]
+
+    def find(self, path: Target = "", pattern: str = "*") -> builtins.list[Entry]:
+        """Every file below ``path`` (recursively) whose name matches the glob ``pattern``, sorted by path."""
+        return [
+            e
+            for e in self.list(path, recursive=True)
+            if not e.is_folder and fnmatch.fnmatchcase(e.name.lower(), pattern.lower())
+        ]
+
+    def read_text(self, path: Target, encoding: str = "utf-8") -> str:
+        """The content of a file decoded as text."""
+        return self.read_bytes(path).decode(encoding)
+
+    def download_many(
+        self,
+        entries: Sequence[Entry],
+        dest_dir: Path | str,
+        workers: int = 8,
+        progress: bool = True,
+    ) -> dict[str, Path]:
+        """Download many files concurrently into ``dest_dir``, keeping their folders: {entry id: local path}.
+
+        Local names come from ``paths.local_paths`` (safe, inside dest_dir, distinct for duplicate names).
+        All downloads are attempted; if any failed, a DriveError naming the count is raised afterwards,
+        chained to the first failure.
+        """
+        from gdrivestats.drive.paths import local_paths
+
+        dest_dir = Path(dest_dir)
+        files = [e for e in entries if not e.is_folder]
+        targets = {eid: dest_dir / rel for eid, rel in local_paths(files).items()}
+        done: dict[str, Path] = {}
+        failures: list[tuple[Entry, BaseException]] = []
+        bar = _progress_bar(len(files), enabled=progress)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {pool.submit(self.download, e, targets[e.id]): e for e in files}
+            for future in as_completed(futures):
+                entry = futures[future]
+                try:
+                    done[entry.id] = future.result()
+                except Exception as exc:
+                    logger.warning("download of %s failed: %s", entry.path, exc)
+                    failures.append((entry, exc))
+                bar.update(1)
+        bar.close()
+        if failures:
+            entry, first = failures[0]
+            raise DriveError(
+                f"{len(failures)} of {len(files)} downloads failed; first: {entry.path}: {first}"
+            ) from first
+        return done
+
+    # ---- shared plumbing -------------------------------------------------------------------------
+
+    def _as_entry(self, path: Target) -> Entry:
+        """An Entry for a target: itself if it already is one, else ``stat``."""
+        return path if isinstance(path, Entry) else self.stat(path)
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    """A tqdm.auto bar over files (a disabled one when not wanted)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="file", desc="download", disable=not enabled, leave=False)

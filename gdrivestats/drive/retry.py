@@ -1,0 +1,216 @@
+"""The one place Drive calls are retried and Drive failures become gdrivestats errors.
+
+``call_with_retry`` runs a callable with exponential backoff (full jitter, a cap per sleep, a total
+deadline), honouring ``Retry-After``. Retried: 429, 5xx, 403 rate limits (userRateLimitExceeded,
+rateLimitExceeded) and dropped connections. Final at once: quota exhaustion, permission errors, 404 and
+every other 4xx. ``translate`` turns any of these into the library hierarchy, with a one-line message
+that names what was being done and never includes a token or a URL.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import random
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import httplib2
+from google.auth.exceptions import RefreshError
+from googleapiclient.errors import HttpError
+
+from gdrivestats.errors import (
+    AuthError,
+    DriveError,
+    ExportTooLarge,
+    GdriveStatsError,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    RateLimited,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+QUOTA_REASONS = frozenset(
+    {"storageQuotaExceeded", "dailyLimitExceeded", "quotaExceeded", "teamDriveFileLimitExceeded"}
+)
+EXPORT_REASONS = frozenset({"exportSizeLimitExceeded"})
+
+#: Exceptions that mean the connection dropped or timed out: the request may be repeated.
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionError,  # ConnectionResetError, BrokenPipeError, ConnectionRefusedError, RemoteDisconnected
+    TimeoutError,  # socket.timeout
+    socket.gaierror,
+    http.client.IncompleteRead,
+    http.client.BadStatusLine,
+    http.client.ResponseNotReady,
+    http.client.CannotSendRequest,
+    ssl.SSLError,
+    httplib2.ServerNotFoundError,
+    httplib2.FailedToDecompressContent,
+)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How to retry: sleep uniform(0, min(cap, base * 2**attempt)); ``attempts`` tries, ``deadline`` s in all.
+
+    A ``Retry-After`` from the server replaces the jittered sleep (capped at ``max_retry_after``).
+    Tests pass a tiny policy (``Backoff.fast()``) to keep the suite quick.
+    """
+
+    base: float = 1.0
+    cap: float = 32.0
+    attempts: int = 10
+    deadline: float = 300.0
+    max_retry_after: float = 120.0
+    rand: Callable[[], float] = field(default=random.random, compare=False, repr=False)
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to sleep before try number ``attempt + 1`` (attempt counts from 0)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        return self.rand() * min(self.cap, self.base * 2**attempt)
+
+    @classmethod
+    def fast(cls, attempts: int = 12) -> Backoff:
+        """A policy for tests and emulators: millisecond sleeps, many attempts, a short deadline."""
+        return cls(base=0.001, cap=0.01, attempts=attempts, deadline=30.0, max_retry_after=0.01)
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+def error_reason(exc: HttpError) -> str:
+    """The first ``errors[].reason`` of a Drive error body ('' if there is none)."""
+    try:
+        data = json.loads(exc.content.decode("utf-8"))
+        errors = data["error"].get("errors") or []
+        if errors and isinstance(errors[0], dict):
+            return str(errors[0].get("reason", ""))
+        status = data["error"].get("status")
+        return str(status or "")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""
+
+
+def error_message(exc: HttpError) -> str:
+    """The server's message for an HttpError, on one line."""
+    message = str(getattr(exc, "reason", "") or "") or f"HTTP {exc.resp.status}"
+    return " ".join(message.split())[:300]
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for failures worth repeating: 429, 5xx, 403 rate limits and dropped connections."""
+    if isinstance(exc, HttpError):
+        status = exc.resp.status
+        if status == 429 or status >= 500:
+            return True
+        return status == 403 and error_reason(exc) in RATE_LIMIT_REASONS
+    if isinstance(exc, CONNECTION_ERRORS):
+        return True
+    # httplib2 wraps some transport failures in its own base error (e.g. "Server closed connection")
+    return type(exc) is httplib2.HttpLib2Error
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds form), or None."""
+    if not isinstance(exc, HttpError):
+        return None
+    value = exc.resp.get("retry-after") if hasattr(exc.resp, "get") else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def translate(exc: BaseException, what: str, attempts: int = 1) -> GdriveStatsError:
+    """The library error for a failure while doing ``what`` (e.g. "download of 'Reports/a.xlsx'").
+
+    The only place an HttpError or a transport error becomes a gdrivestats error; raise the result
+    ``from exc``.
+    """
+    if isinstance(exc, GdriveStatsError):
+        return exc
+    if isinstance(exc, RefreshError):
+        return AuthError(f"{what}: the Drive credentials expired and cannot be refreshed; sign in again")
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    if not isinstance(exc, HttpError):
+        kind = type(exc).__name__
+        return DriveError(
+            f"{what} failed: connection to Drive lost ({kind}){tries}; check the network and retry"
+        )
+    status, reason, message = exc.resp.status, error_reason(exc), error_message(exc)
+    detail = f"{message} ({status}{', ' + reason if reason else ''})"
+    if status == 404:
+        return NotFound(f"{what}: not found on Drive: {detail}")
+    if reason in EXPORT_REASONS:
+        return ExportTooLarge(
+            f"{what}: the file is too large for Drive to export (limit 10 MB); "
+            f"save it as .xlsx in Drive or split it: {detail}"
+        )
+    if reason in QUOTA_REASONS:
+        return QuotaExceeded(
+            f"{what}: Drive quota exhausted, retrying will not help; free space or wait: {detail}"
+        )
+    if status == 429 or reason in RATE_LIMIT_REASONS:
+        return RateLimited(
+            f"{what}: Drive rate limit still hit{tries}; wait a few minutes and retry: {detail}"
+        )
+    if status == 401:
+        return AuthError(f"{what}: Drive refused the credentials; sign in again: {detail}")
+    if status == 403:
+        return PermissionDenied(f"{what}: permission denied; ask the owner for access: {detail}")
+    if status >= 500:
+        return DriveError(f"{what}: Drive server error{tries}; retry later: {detail}")
+    return DriveError(f"{what}: Drive rejected the request: {detail}")
+
+
+def call_with_retry(
+    fn: Callable[[], T],
+    what: str,
+    policy: Backoff = DEFAULT_BACKOFF,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    on_retry: Callable[[BaseException, int, float], None] | None = None,
+) -> T:
+    """Call ``fn`` until it succeeds, retrying transient failures per ``policy``; else raise a library error.
+
+    ``fn`` must be safe to call again after a failure (rebuild requests and streams inside it).
+    ``on_retry(exc, attempt, delay)`` is called before each sleep.
+    """
+    start = clock()
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except Exception as exc:
+            attempt += 1
+            if not is_retryable(exc):
+                if isinstance(exc, HttpError | RefreshError):
+                    raise translate(exc, what, attempt) from exc
+                raise  # our own errors and programming errors pass through untouched
+            delay = policy.delay(attempt - 1, retry_after(exc))
+            if attempt >= policy.attempts or clock() - start + delay > policy.deadline:
+                raise translate(exc, what, attempt) from exc
+            logger.debug("%s: attempt %d failed (%s); retrying in %.3fs", what, attempt, _brief(exc), delay)
+            if on_retry is not None:
+                on_retry(exc, attempt, delay)
+            sleep(delay)
+
+
+def _brief(exc: BaseException) -> str:
+    """A short description of a failure for logs, without URLs."""
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.resp.status} {error_reason(exc)}".strip()
+    return type(exc).__name__

@@ -1,0 +1,125 @@
+"""Chunked Drive transfers with retries: downloads checked against md5, resumable uploads that resume.
+
+Each chunk is one ``next_chunk(num_retries=0)`` call inside ``call_with_retry``: the client library's own
+retry loop re-sends consumed upload streams (and hangs), while calling ``next_chunk`` again after a failure
+asks the server how far it got and continues from there. Nothing here builds requests: callers pass them
+in with their per-thread ``http`` already chosen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from googleapiclient.http import HttpRequest, MediaIoBaseDownload
+
+from gdrivestats.drive.retry import Backoff, call_with_retry
+from gdrivestats.errors import DriveError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 8 << 20
+UPLOAD_BLOCK = 256 << 10  # resumable chunks must be multiples of 256 KiB
+
+
+class HashingWriter(io.RawIOBase):
+    """A write-only stream that md5-hashes and counts what passes through it to ``target``."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        super().__init__()
+        self.target = target
+        self.md5 = hashlib.md5()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = bytes(data)
+        self.md5.update(view)
+        self.size += len(view)
+        self.target.write(view)
+        return len(view)
+
+
+def download_to(
+    request: HttpRequest,
+    target: IO[bytes],
+    what: str,
+    policy: Backoff,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> tuple[str, int]:
+    """Stream a media request into ``target`` chunk by chunk, retrying each chunk; return (md5, size).
+
+    A failed chunk is asked for again from the same offset (nothing of it was written).
+    """
+    hasher = HashingWriter(target)
+    downloader = MediaIoBaseDownload(hasher, request, chunksize=chunk_size)
+    done = False
+    while not done:
+        _, done = call_with_retry(lambda: downloader.next_chunk(num_retries=0), what, policy)
+    return hasher.md5.hexdigest(), hasher.size
+
+
+def download_file(
+    make_request: Callable[[], HttpRequest],
+    dest: Path,
+    what: str,
+    policy: Backoff,
+    expected_md5: str | None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    attempts: int = 2,
+) -> Path:
+    """Download to a temporary file beside ``dest``, check the md5 when known, then os.replace into place.
+
+    A checksum mismatch restarts the download once (``attempts``), then is an error; ``dest`` is never
+    left half-written.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, attempts + 1):
+        fd, tmp = tempfile.mkstemp(prefix=".gdrivestats-tmp-", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                md5, size = download_to(make_request(), fh, what, policy, chunk_size)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if expected_md5 is None or md5 == expected_md5:
+                os.replace(tmp, dest)
+                return dest
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        Path(tmp).unlink(missing_ok=True)
+        logger.warning(
+            "%s: md5 mismatch (got %s, Drive says %s), attempt %d", what, md5, expected_md5, attempt
+        )
+    raise DriveError(
+        f"{what}: downloaded content does not match Drive's md5 after {attempts} attempts "
+        f"({size} bytes); the file may be changing, retry later"
+    )
+
+
+def upload_resumable(
+    request: HttpRequest,
+    http: Any,
+    what: str,
+    policy: Backoff,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Drive a resumable upload to completion, one chunk per call, resuming after failures; return the file.
+
+    After an error the next ``next_chunk`` first asks the server which bytes it has (a status query) and
+    continues from there, so a dropped connection costs at most one chunk, not the whole file.
+    """
+    response: dict[str, Any] | None = None
+    while response is None:
+        status, response = call_with_retry(lambda: request.next_chunk(http=http, num_retries=0), what, policy)
+        if status is not None and on_progress is not None:
+            on_progress(status.resumable_progress)
+    return response
