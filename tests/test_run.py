@@ -117,3 +117,16 @@ def test_custom_out_folder_outside_the_synced_folder(emu: Emulator, tmp_path: Pa
     assert result.ok and result.analysed == ["more.csv"]
     names = {e.path for e in api(emu).list("Results/stats", recursive=True) if not e.is_folder}
     assert {"Results/stats/more/summary.json", "Results/stats/more/report.html"} <= names
+
+
+def test_a_folder_addressed_by_id_gets_its_outputs_inside_it(emu: Emulator, tmp_path: Path) -> None:
+    """How a service account names a folder shared with it: by id, since it is not in its own Drive."""
+    folder_id = api(emu).stat(f"{FOLDER}/Reports").id
+    first = run(api(emu), f"id:{folder_id}", tmp_path / "cache", progress=False)
+    assert first.ok and first.analysed == ["more.csv"]
+    names = {e.path for e in api(emu).list(f"{FOLDER}/Reports", recursive=True) if not e.is_folder}
+    assert f"{FOLDER}/Reports/gdrivestats/more/summary.json" in names
+    assert not any(e.name.startswith("id:") for e in api(emu).list(""))
+    emu.log.clear()
+    again = run(api(emu), f"id:{folder_id}", tmp_path / "cache", progress=False)
+    assert again.analysed == [] and emu.log.count() <= 2

@@ -301,7 +301,12 @@ class ApiDrive(Drive):
         with self._lock:
             if prefix in self._roots:
                 return self._roots[prefix]
-        if prefix:
+        if prefix.startswith(ID_PREFIX):  # a folder by id, e.g. one shared with a service account
+            folder = self._by_id(prefix[len(ID_PREFIX) :])
+            if not folder.is_folder:
+                raise DriveError(f"{prefix}: is a file, not a folder; a path cannot continue below it")
+            entry = replace(folder, path=prefix)
+        elif prefix:
             drive_id = self._shared_drive_id(prefix[len(SHARED_PREFIX) :])
             entry = Entry(
                 id=drive_id,
@@ -355,11 +360,11 @@ class ApiDrive(Drive):
         return drive_id
 
     def _split(self, path: str) -> tuple[str, list[str]]:
-        """(root prefix, parts) of a normalised path."""
-        if path.startswith(SHARED_PREFIX):
+        """(root prefix, parts) of a normalised path: the prefix is "", "shared:<name>" or "id:<folderId>"."""
+        if path.startswith((SHARED_PREFIX, ID_PREFIX)):
             head, _, rest = path.partition("/")
-            if head == SHARED_PREFIX:
-                raise ValueError(f"{path!r}: name the shared drive, as in 'shared:Team Drive/Reports'")
+            if head in (SHARED_PREFIX, ID_PREFIX):
+                raise ValueError(f"{path!r}: name the drive or folder, as in 'shared:Team Drive/Reports'")
             return head, [p for p in rest.split("/") if p]
         return "", [p for p in path.split("/") if p]
 
@@ -367,8 +372,8 @@ class ApiDrive(Drive):
         """The entry a path, "id:…" or Entry designates (cached), following shortcuts; NotFound otherwise."""
         if isinstance(target, Entry):
             return target
-        if target.startswith(ID_PREFIX):
-            return self._by_id(target[len(ID_PREFIX) :])
+        if target.startswith(ID_PREFIX) and "/" not in target.rstrip("/"):
+            return self._by_id(target[len(ID_PREFIX) :].rstrip("/"))
         path = norm_path(target)
         with self._lock:
             if path in self._cache:
