@@ -52,18 +52,14 @@ def split_multipart(content_type: str, body: bytes) -> list[tuple[dict[str, str]
     pieces = body.split(delimiter)
     if len(pieces) < 3:
         raise bad_request("Malformed multipart body.")
+    # One line ending frames the whole message: the one after the first boundary. Strip exactly that, so
+    # content that itself ends in "\r" survives an LF-framed body (google-api-python-client frames with LF).
+    eol = b"\r\n" if pieces[1].startswith(b"\r\n") else b"\n"
     parts = []
     for piece in pieces[1:]:
         if piece.startswith(b"--"):
             break
-        if piece.startswith(b"\r\n"):
-            piece = piece[2:]
-        elif piece.startswith(b"\n"):
-            piece = piece[1:]
-        if piece.endswith(b"\r\n"):
-            piece = piece[:-2]
-        elif piece.endswith(b"\n"):
-            piece = piece[:-1]
+        piece = piece.removeprefix(eol).removesuffix(eol)
         parts.append(_split_headers(piece))
     return parts
 

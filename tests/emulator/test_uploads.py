@@ -214,3 +214,20 @@ def test_upload_endpoints_ignore_unknown_parameters(emu: Emulator) -> None:
     )
     assert response.status == 200, body
     assert emu.state.get(record.id).data == b"new"
+
+
+def test_multipart_content_ending_in_carriage_return_is_kept(tmp_path) -> None:
+    """The client frames multipart bodies with bare LF; content ending in '\\r' must arrive whole."""
+    import io
+
+    from googleapiclient.http import MediaIoBaseUpload
+
+    from gdrivestats.emulator import start_emulator
+
+    data = b"line one\r\nline two\r"
+    with start_emulator() as emu:
+        service = emu.service()
+        media = MediaIoBaseUpload(io.BytesIO(data), mimetype="text/plain", resumable=False)
+        made = service.files().create(body={"name": "cr.txt"}, media_body=media, fields="id,size").execute()
+        assert made["size"] == str(len(data))
+        assert service.files().get_media(fileId=made["id"]).execute() == data
