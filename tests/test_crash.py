@@ -23,6 +23,7 @@ from tests.test_run import FOLDER, OUT, OUTPUTS, small_csv
 
 NAMED_POINTS = [
     "before-listing",  # the start token taken, the tree not listed yet
+    "mid-download:2",  # a download's bytes in its temporary file, not under the final name
     "after-download:1",  # a file complete on disk, its state row not written
     "after-download:3",
     "before-token",  # every file recorded, the change token not stored

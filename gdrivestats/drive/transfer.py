@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from googleapiclient.http import HttpRequest, MediaIoBaseDownload
 
+from gdrivestats._crash import crashpoint
 from gdrivestats.drive.retry import Backoff, call_with_retry
 from gdrivestats.errors import DriveError
 
@@ -64,6 +65,7 @@ def download_to(
     done = False
     while not done:
         _, done = call_with_retry(lambda: downloader.next_chunk(num_retries=0), what, policy)
+        crashpoint("mid-download")  # bytes in the temporary file, not yet under the final name
     return hasher.md5.hexdigest(), hasher.size
 
 
