@@ -1,0 +1,28 @@
+"""`gdrivestats demo`, the README's main job: every step against the emulator, outputs copied locally."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from gdrivestats.demo import run_demo
+
+
+def test_demo_runs_every_step_and_copies_the_outputs(tmp_path: Path) -> None:
+    lines: list[str] = []
+    out = tmp_path / "gdrivestats-demo"
+    assert run_demo(out, say=lines.append) == 0
+    text = "\n".join(lines)
+    calls = [int(n) for n in re.findall(r"\((\d+) Drive API call\(s\)\)", text)]
+    assert len(calls) == 3 and calls[1] <= 2  # the no-change run costs at most 2 calls
+    assert "Analysed 3 changed workbook(s), 0 failed" in text
+    assert "Analysed 0 changed workbook(s), 0 failed; uploaded 0 output file(s)" in text
+    assert "1 downloaded" in text and "Analysed 1 changed workbook(s), 0 failed" in text
+    assert sorted(p.name for p in out.iterdir()) == ["Reports", "countries"]
+    assert sorted(p.name for p in (out / "Reports").iterdir()) == ["gdp_by_continent", "largest_countries"]
+    largest = json.loads((out / "Reports" / "largest_countries" / "summary.json").read_text())
+    sheet = largest["sheets"][0] if "sheets" in largest else largest["workbooks"][0]["sheets"][0]
+    assert sheet["rows"] == 20  # the changed version: 20 countries, the Total row set aside
+    assert sheet["top"]["Area (km²)"][0]["label"] == "Canada"  # the Gapminder excerpt has no Russia
+    assert (out / "countries" / "report.html").stat().st_size > 10_000
