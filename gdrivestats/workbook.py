@@ -102,6 +102,11 @@ def load_workbook(path: str | Path, sheet: str | None = None) -> Workbook:
         except _SkipSheet as skip:
             book.notes.append(f"Skipped sheet '{raw.name}': {skip}")
             continue
+        except Exception as exc:  # a bug in the cleaning must not lose the other sheets or show a traceback
+            log.exception("cleaning sheet %r of %s failed", raw.name, path)
+            reason = f"it could not be cleaned ({type(exc).__name__}); please report this"
+            book.notes.append(f"Skipped sheet '{raw.name}': {reason}")
+            continue
         log.debug(
             "%s [%s]: %d rows, %d notes",
             path.name,
