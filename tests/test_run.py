@@ -130,3 +130,27 @@ def test_a_folder_addressed_by_id_gets_its_outputs_inside_it(emu: Emulator, tmp_
     emu.log.clear()
     again = run(api(emu), f"id:{folder_id}", tmp_path / "cache", progress=False)
     assert again.analysed == [] and emu.log.count() <= 2
+
+
+def test_a_bad_token_or_a_lost_state_falls_back_to_a_full_listing(emu: Emulator, tmp_path: Path) -> None:
+    from gdrivestats.state import STATE_FILE, SyncState
+    from gdrivestats.sync import sync
+
+    cache = tmp_path / "cache"
+    assert sync(api(emu), FOLDER, cache, progress=False).full_listing
+    with SyncState(cache) as state:
+        state.set_meta("changes_token", "garbage-from-long-ago")
+    more = api(emu).stat(f"{FOLDER}/Reports/more.csv")
+    emu.state.update_content(more.id, small_csv(5))
+    again = sync(api(emu), FOLDER, cache, progress=False)
+    assert again.ok and again.full_listing and again.downloaded == ["Reports/more.csv"]
+    assert (cache / "Reports" / "more.csv").read_bytes() == small_csv(5)
+
+    for name in (STATE_FILE, STATE_FILE + "-wal", STATE_FILE + "-shm"):
+        (cache / name).unlink(missing_ok=True)
+    emu.log.clear()
+    rebuilt = sync(api(emu), FOLDER, cache, progress=False)
+    assert rebuilt.ok and rebuilt.full_listing and len(rebuilt.plan.downloads) == 2
+    assert emu.log.count(kind="media") == 0  # the cached bytes already match Drive's md5: nothing is fetched
+    with SyncState(cache) as state:
+        assert len(state.files()) == 2 and state.get_meta("changes_token")
