@@ -462,3 +462,14 @@ __all__ = [
     "plot_ranking",
     "sheet_figures",
 ]
+
+
+@dataclass
+class ChartImage:
+    """One rendered chart: where it is saved and its PNG bytes."""
+
+    chart_kind: str
+    subject: str
+    title: str
+    png: bytes
+    file: str = ""

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from gdrivestats import _atomic, plots
 from gdrivestats.errors import ConfigError
-from gdrivestats.report import Report, build_report, is_report_folder, output_names, xlsx_sheet_name
+from gdrivestats.report import Report, build_report, is_report_folder, output_names
+from gdrivestats.summary_xlsx import xlsx_sheet_name
 from gdrivestats.workbook import Role, Sheet, Workbook
 
 FORMULA_LIKE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTab"]
