@@ -26,8 +26,12 @@ _PLUGINS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line, with one subparser a command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, with one subparser a command.
+
+    A plugin command's own options are set up only when ``command`` is that command (or None, for the full
+    help), so that ``gdrivestats sync`` does not import the emulator or the auth flow just to parse arguments.
+    """
     parser = argparse.ArgumentParser(
         prog="gdrivestats",
         description="Statistics, charts and reports from spreadsheets, local or in Google Drive.",
@@ -67,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module, help_text) in _PLUGINS.items():
         plugin = sub.add_parser(name, parents=[common], help=help_text)
         plugin.set_defaults(handler=_plugin_runner(name, module))
-        _configure_plugin(module, plugin)
+        if command in (None, name):
+            _configure_plugin(module, plugin)
     return parser
 
 
@@ -220,8 +225,9 @@ def _configure_logging(verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    args = build_parser(command).parse_args(words)
     verbose = bool(getattr(args, "verbose", False))
     _configure_logging(verbose)
     try:

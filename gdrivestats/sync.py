@@ -327,8 +327,8 @@ def sync(
         if not dry_run:
             _recover_pending(state, cache)
         view, token, full_listing = _current_view(drive, norm_path(folder), state, patterns, exclude, full)
-        present = _present_paths(cache, state.files().values())
-        plan = plan_sync(view, state.files(), present)
+        known = state.files()
+        plan = plan_sync(view, known, _present_paths(cache, known.values()))
         result = SyncResult(cache=cache, plan=plan, full_listing=full_listing)
         if not dry_run:
             _apply(drive, plan, state, cache, workers, progress, result)
@@ -411,8 +411,10 @@ def _apply(
         with state.transaction():
             state.put_file(_record(move.entry, move.local_path))
             state.done_pending(move.entry.id)
-    _download_all(drive, plan.downloads, state, cache, workers, progress, result)
-    _prune_empty_folders(cache)
+    if plan.downloads:
+        _download_all(drive, plan.downloads, state, cache, workers, progress, result)
+    if plan.deletes or plan.moves:  # only these can leave a folder empty
+        _prune_empty_folders(cache)
 
 
 def _download_all(

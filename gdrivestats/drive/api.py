@@ -169,6 +169,10 @@ class ApiDrive(Drive):
         self.duplicates: list[Duplicate] = []
         self._credentials = credentials
         self._service = build_service(credentials, self.root_url)
+        # Built once: service.files() makes a whole new Resource (every method, docstrings rendered from the
+        # schemas) on each call, which was ~40% of a first sync's CPU. Sharing it between threads is safe:
+        # building a request does no I/O, and each thread executes on its own connection.
+        self._files_resource = self._service.files()
         self._local = threading.local()
         self._lock = threading.RLock()
         self._name_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -199,7 +203,7 @@ class ApiDrive(Drive):
 
     @property
     def _files(self) -> Any:
-        return self._service.files()
+        return self._files_resource
 
     def _http(self) -> AuthorizedHttp:
         """This thread's own authorized connection (httplib2 objects must not be shared between threads)."""
