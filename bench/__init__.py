@@ -1,0 +1,1 @@
+"""Benchmarks of gdrivestats against its peers (a naive script, rclone, pandas): ``python -m bench``."""

@@ -1,0 +1,73 @@
+"""Where and with what a run happened: the machine (cores, memory, load) and every measured version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from bench import rclone
+
+PACKAGES = (
+    "gdrivestats",
+    "pandas",
+    "python-calamine",
+    "openpyxl",
+    "google-api-python-client",
+    "httplib2",
+    "matplotlib",
+    "pyarrow",
+    "numpy",
+)
+
+
+def _meminfo_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict[str, str]:
+    """Cores, memory, CPU model, OS and the load average when asked."""
+    memory = _meminfo_gib()
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return {
+        "cores": str(os.cpu_count()),
+        "memory": f"{memory:.1f} GiB" if memory else "unknown",
+        "cpu": _cpu_model(),
+        "os": platform.platform(),
+        "load average (1, 5, 15 min)": load,
+    }
+
+
+def versions() -> dict[str, str]:
+    """Python, the measured packages and rclone."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    binary = rclone.find_rclone()
+    found["rclone"] = rclone.rclone_version(binary) if binary else "not installed"
+    return found
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,147 @@
+"""BENCHMARKS.md: the run's context, the targets, the section tables, and what limits each missed target."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bench import render
+
+if TYPE_CHECKING:
+    from bench.run import Run
+
+# What the profiles of earlier runs showed about each target when it was missed; printed only for a target
+# this run missed, next to this run's own profile.
+NOTES = {
+    "first-vs-naive": (
+        "The naive script is bound by latency (one request at a time); gdrivestats by the emulator and by "
+        "CPU: its 8 download threads share one GIL; the py-spy profile below shows where that CPU goes."
+    ),
+    "first-vs-rclone": (
+        "rclone (Go) is bound by the emulator alone. gdrivestats also pays for Python's start (interpreter "
+        "and imports: its first request goes out about 0.2–0.3 s after launch, rclone's after 0.07–0.13 s) "
+        "and for the CPU its 8 download threads share under one GIL (the py-spy profile below). Building the "
+        "`files()` resource once per ApiDrive instead of once per request (commit 9b25178) removed the "
+        "largest item (40–50% of the GIL samples before it)."
+    ),
+    "resync-vs-rclone": (
+        "With nothing to download, the run is mostly process start, not its one API call (see the "
+        "pyinstrument tree below): the interpreter and the imports of google-auth (with its JWT and crypto "
+        "modules), httplib2 (with pyparsing) and googleapiclient. rclone starts in milliseconds and runs its "
+        "10–20 listing calls concurrently, which at 20 ms a request costs less than Python's start; with "
+        "Drive's real latency (100 ms or more a call) the single changes call would be the faster way. "
+        "Commit 9b25178 (no tqdm, no pruning and no emulator import when there is nothing to do) took about "
+        "0.1 s off; the rest of the start is the imports."
+    ),
+    "load-vs-pandas": (
+        "calamine's own parse of the sheet (`get_sheet_by_name`, Rust) is a fixed cost of over 40% of the "
+        "load; the rest is building the object grid and gdrivestats' cleaning, done column by column with "
+        "pandas string and `to_numeric` passes over object columns (`blank_to_none`, `clean_column`, the "
+        "total-row regex over every row of every text column, `duplicated`). 10× leaves about 0.3 s for "
+        "everything after calamine's parse; see the tree below."
+    ),
+    "resync-calls": "The calls the re-sync makes beyond `changes.list` are listed in the table above.",
+    "resync-downloads": "The downloads per run are listed in the table above.",
+    "cached-vs-pandas": "The cached re-load is the md5 of the workbook plus reading its Parquet files.",
+}
+
+METHOD = """\
+- **One machine, one run.** Every peer is measured in the same run as gdrivestats, against the same emulator
+  and the same files; within each repetition the tools take turns, so drift in the machine's load hits all of
+  them. Figures are medians with (min–max); a ratio compares medians of the same run.
+- **The emulator** (`gdrivestats.emulator`, Python, in the benchmark's process) serves TLS with a certificate
+  from a throw-away CA the benchmark creates, and sleeps `latency` ms before answering each request. Its own
+  CPU per request (a few ms) is part of every tool's time alike; it caps how fast any tool can download.
+- **gdrivestats** runs as `gdrivestats sync Reports --cache DIR` with `GDRIVESTATS_DRIVE_URL` and
+  `GDRIVESTATS_ACCESS_TOKEN`, defaults otherwise (8 workers), trusting the test CA through
+  `HTTPLIB2_CA_CERTS`.
+- **The naive script** (`bench/naive.py`) is what a Colab user writes: one `files.list` per folder, one
+  sequential `MediaIoBaseDownload` per file, skipping files whose local md5 matches (so its re-sync is fair).
+- **rclone** has Google's URLs built in; it reaches the emulator through a local CONNECT proxy
+  (`bench/proxy.py`, `HTTPS_PROXY`, only CONNECT to port 443, only ever to the emulator's port), trusting the
+  test CA with `--ca-cert`, with a static token in a temporary `--config`. *Defaults* is
+  `rclone copy --fast-list`; *tuned* adds `--transfers 8 --checkers 16 --drive-pacer-min-sleep 1ms
+  --drive-pacer-burst 1000` and `root_folder_id` in its config (as rclone's log suggests, saving one call).
+- **Not a test.** No test asserts a time; `tests/test_bench.py` runs `--quick` and checks the tables'
+  structure and call counts so the harness cannot rot.
+"""
+
+
+def observations(run: Run) -> list[str]:
+    """Plain facts worth a line that no target covers: the slowest report stage, what faults cost."""
+    lines = []
+    if run.load is not None and run.load.stages:
+        stages = run.load.stages
+        total = sum(s.median for s in stages.values())
+        name, slowest = max(stages.items(), key=lambda kv: kv[1].median)
+        lines.append(
+            f"The slowest report stage is *{name}*: {slowest.median:.2f} s of {total:.2f} s "
+            f"({100 * slowest.median / total:.0f}%) for {run.load.charts} charts."
+        )
+    if run.upload is not None:
+        clean, faulty = (run.upload.cases[c] for c in ("no faults", "10% faults"))
+        if clean.seconds.runs and faulty.seconds.runs:
+            lines.append(
+                f"Uploading with faults took {faulty.seconds.median / clean.seconds.median:.2f}× the "
+                f"fault-free median (worst run {faulty.seconds.max:.2f} s); at most "
+                f"{render.human_bytes(faulty.resent.max)} of {render.human_bytes(run.upload.size)} was sent "
+                "twice: a dropped chunk costs only the bytes after its last whole 256 KiB block, a 503 on a "
+                "chunk costs the whole chunk (the server read it, then refused it)."
+            )
+    return lines
+
+
+def _kv_table(values: dict[str, str]) -> str:
+    return render.table(["", ""], [[k, f"`{v}`" if k != "cpu" else v] for k, v in values.items()])
+
+
+def document(run: Run, context: dict[str, Any]) -> str:
+    """The whole Markdown page for one run."""
+    mode = "quick (CI sizes, one run each: not for comparison)" if run.config.quick else "full"
+    parts = [
+        "# Benchmarks",
+        "",
+        f"Generated by `{context['command']}` on {context['date']} "
+        f"({mode}; {context.get('seconds', '?')} s). "
+        "Do not edit by hand: run the command again. `--quick` runs small sizes (the CI test uses it).",
+        "",
+        "Requirements: the dev install (`pip install -e .[dev]`), `rclone` on PATH (Debian: "
+        "`apt-get install rclone`) for its rows, and `py-spy` (`pip install py-spy`) to profile missed "
+        "targets. All traffic stays on 127.0.0.1.",
+        "",
+        "## Machine and versions",
+        "",
+        _kv_table(context["machine"]),
+        "",
+        _kv_table(context["versions"]),
+        "",
+    ]
+    if run.failures:
+        parts += ["## Failures", "", *[f"- {f}" for f in run.failures], ""]
+    parts += [
+        "## Targets",
+        "",
+        render.targets_section(run.targets) if run.targets else "No target measured.",
+        "",
+    ]
+    if run.sync is not None:
+        parts += ["## 1. Sync", "", render.sync_section(run.sync), ""]
+    if run.load is not None:
+        parts += ["## 2. Loading a workbook", "", render.load_section(run.load), ""]
+        parts += ["## 3. The report, stage by stage", "", render.report_section(run.load), ""]
+    if run.upload is not None:
+        parts += ["## 4. Upload with injected faults", "", render.upload_section(run.upload), ""]
+    if run.load is not None:
+        parts += ["## 5. Peak memory", "", render.memory_section(run.load), ""]
+    facts = observations(run)
+    if facts:
+        parts += ["## Observations", "", *[f"- {line}" for line in facts], ""]
+    parts += [
+        "## What limits the missed targets",
+        "",
+        render.profiles_section(run.profiles, NOTES, run.targets),
+        "",
+    ]
+    if run.notes:
+        parts += [*[f"> {n}" for n in run.notes], ""]
+    parts += ["## Method", "", METHOD]
+    return "\n".join(parts)

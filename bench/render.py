@@ -1,0 +1,230 @@
+"""Markdown for the console and for BENCHMARKS.md: one table per section, the targets, the run's context."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from bench.loadbench import PANDAS_DEFAULT, LoadResults
+from bench.measure import Stats
+from bench.profiling import Profile
+from bench.syncbench import GDRIVESTATS, SCENARIOS, SyncResults
+from bench.targets import Target
+from bench.uploadbench import UploadResults
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def seconds(stats: Stats, digits: int = 2) -> str:
+    """``1.23 s (1.20–1.31)``: the median, then min–max."""
+    if not stats.runs:
+        return "n/a"
+    if stats.runs == 1:
+        return f"{stats.median:.{digits}f} s"
+    return f"{stats.median:.{digits}f} s ({stats.min:.{digits}f}–{stats.max:.{digits}f})"
+
+
+def megabytes(stats: Stats) -> str:
+    if not stats.runs:
+        return "n/a"
+    if stats.runs == 1 or stats.max - stats.min < 1:
+        return f"{stats.median:.0f} MiB"
+    return f"{stats.median:.0f} MiB ({stats.min:.0f}–{stats.max:.0f})"
+
+
+def human_bytes(n: float) -> str:
+    if math.isnan(n):
+        return "n/a"
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} B"
+
+
+def ratio(peer: float, ours: float) -> str:
+    """How many times longer the peer took than gdrivestats (``>1``: gdrivestats is faster)."""
+    if not ours or math.isnan(peer) or math.isnan(ours):
+        return "n/a"
+    return f"{peer / ours:.2f}×"
+
+
+def sync_section(sync: SyncResults) -> str:
+    intro = (
+        f"{sync.files:,} small workbooks (xlsx and csv, {human_bytes(sync.tree_bytes)} in all) in "
+        f"{sync.folders} folders; the emulator adds {sync.latency_ms} ms to every request and serves TLS. "
+        "Wall time includes process start. *Peer ÷ gdrivestats* is the peer's median over gdrivestats' "
+        "median in the same scenario (above 1: gdrivestats is faster). API calls are the emulator's log "
+        "(kind: count) of the last run; *calls* gives the median (min–max) over runs."
+    )
+    rows = []
+    for scenario in SCENARIOS:
+        label = scenario.replace("files changed", f"{sync.changed} files changed")
+        ours = sync.get(scenario, GDRIVESTATS)
+        base = ours.seconds.median if ours and ours.seconds.runs else float("nan")
+        for tool in sync.tools:
+            outcome = sync.get(scenario, tool)
+            if outcome is None:
+                continue
+            last = outcome.traffic[-1] if outcome.traffic else None
+            calls = outcome.calls
+            calls_text = f"{calls.median:.0f}" + (
+                f" ({calls.min:.0f}–{calls.max:.0f})" if calls.min != calls.max else ""
+            )
+            rows.append(
+                [
+                    label,
+                    tool,
+                    seconds(outcome.seconds) if not outcome.error else f"failed: {outcome.error}",
+                    outcome.seconds.runs,
+                    calls_text,
+                    last.describe() if last else "",
+                    human_bytes(last.media_bytes) if last else "",
+                    human_bytes(last.bytes_out) if last else "",
+                    "—" if tool == GDRIVESTATS else ratio(outcome.seconds.median, base),
+                    f"{outcome.files:,}",
+                ]
+            )
+    header = [
+        "Scenario",
+        "Tool",
+        "Wall time, median (min–max)",
+        "Runs",
+        "Calls",
+        "API calls by kind",
+        "File bytes down",
+        "All bytes down",
+        "Peer ÷ gdrivestats",
+        "Files in dest",
+    ]
+    printed = [
+        f"{tool} printed: `{line}`"
+        for scenario in SCENARIOS
+        for tool in sync.tools
+        if (outcome := sync.get(scenario, tool)) is not None
+        for line in sorted(outcome.warnings)[:3]
+    ]
+    problems = "".join(f"\n\n> {p}" for p in [*sync.problems, *dict.fromkeys(printed)])
+    return f"{intro}\n\n{table(header, rows)}{problems}"
+
+
+def load_section(load: LoadResults) -> str:
+    intro = (
+        f"A generated {load.rows:,}-row × {load.cols}-column xlsx ({human_bytes(load.file_bytes)}: "
+        "ids, text, dates, floats, ints). Each run is a fresh process; the clock starts after the imports. "
+        "gdrivestats' loader includes its cleaning (header detection, types, roles); the cached re-load "
+        "is `load_cached` of the unchanged file (md5 of the file + Parquet read)."
+    )
+    pandas = load.loads[PANDAS_DEFAULT].seconds.median
+    rows = [
+        [
+            name,
+            seconds(m.seconds, 3),
+            m.seconds.runs,
+            ratio(pandas, m.seconds.median) if name != PANDAS_DEFAULT else "1× (baseline)",
+            megabytes(m.peak_mb),
+        ]
+        for name, m in load.loads.items()
+    ]
+    header = ["Loader", "Time, median (min–max)", "Runs", "Speed-up vs pandas default", "Peak RSS"]
+    return f"{intro}\n\n{table(header, rows)}"
+
+
+def report_section(load: LoadResults) -> str:
+    intro = (
+        f"The full report of that workbook ({load.charts} charts): `build_report(wb).save(folder)` as a user "
+        "calls it, in a fresh process (the workbook comes from the parse cache first, not timed). The stages "
+        "are timed from inside by wrapping the functions `save()` calls (the charts generator, "
+        "`plots.figure_png`, `write_summary_xlsx`, `html_page`); the rest of `save()` is its time minus them."
+    )
+    total = sum(s.median for s in load.stages.values()) or float("nan")
+    slowest = max(load.stages, key=lambda k: load.stages[k].median) if load.stages else ""
+    rows = [
+        [f"**{name}**" if name == slowest else name, seconds(s), s.runs, f"{100 * s.median / total:.0f}%"]
+        for name, s in load.stages.items()
+    ]
+    rows.append(
+        ["build_report + save, in all", seconds(load.report.seconds), load.report.seconds.runs, "100%"]
+    )
+    return f"{intro}\n\n{table(['Stage', 'Time, median (min–max)', 'Runs', 'Share'], rows)}"
+
+
+def upload_section(upload: UploadResults) -> str:
+    chunk = (
+        f"{upload.chunk // 1024} KiB chunks" if upload.chunk else "the library's default chunk size (8 MiB)"
+    )
+    intro = (
+        f"`ApiDrive.upload` of a {human_bytes(upload.size)} file (resumable, {chunk}), "
+        f"{upload.latency_ms} ms latency, in a fresh process. Faults: `{upload.fault_spec}` with another "
+        "fault seed each run. Bytes re-sent = request bytes the emulator received − the file size."
+    )
+    rows = []
+    for case, c in upload.cases.items():
+        rows.append(
+            [
+                case,
+                seconds(c.seconds),
+                c.seconds.runs,
+                f"{c.requests.median:.0f} ({c.requests.min:.0f}–{c.requests.max:.0f})",
+                f"{c.faults.median:.0f} ({c.faults.min:.0f}–{c.faults.max:.0f})",
+                f"{human_bytes(c.resent.median)} ({human_bytes(c.resent.min)}–{human_bytes(c.resent.max)})",
+                megabytes(c.peak_mb),
+            ]
+        )
+    header = [
+        "Case",
+        "Time, median (min–max)",
+        "Runs",
+        "Requests",
+        "Faults injected",
+        "Bytes re-sent",
+        "Peak RSS",
+    ]
+    return f"{intro}\n\n{table(header, rows)}"
+
+
+def memory_section(load: LoadResults) -> str:
+    intro = (
+        "Peak resident memory of each run's process: `VmHWM` from `/proc/self/status`, read by the worker at "
+        "its end. Not `getrusage(...).ru_maxrss`: on Linux a child started with fork/vfork + exec inherits "
+        "the parent's high-water mark in `ru_maxrss` (identical upload workers reported 111, 271, 471, 671 "
+        "and 871 MiB as the benchmark's own process grew), so neither `RUSAGE_SELF` in the child nor "
+        "`RUSAGE_CHILDREN` in the parent isolates the task. The peak includes the interpreter and the "
+        "imports, so the peak right after the imports is given too; the difference is the task's own."
+    )
+    rows = [
+        [
+            name,
+            megabytes(m.peak_mb),
+            megabytes(m.baseline_mb),
+            f"{m.peak_mb.median - m.baseline_mb.median:.0f} MiB",
+        ]
+        for name, m in [
+            *load.loads.items(),
+            ("`build_report(wb).save()` (after imports: + the workbook from the cache)", load.report),
+        ]
+        if m.seconds.runs
+    ]
+    return f"{intro}\n\n{table(['Task', 'Peak RSS', 'After imports', 'Task itself'], rows)}"
+
+
+def targets_section(targets: Sequence[Target]) -> str:
+    rows = [[t.claim, t.measured, t.verdict] for t in targets]
+    return table(["Target", "Measured", "Verdict"], rows)
+
+
+def profiles_section(profiles: Sequence[Profile], notes: dict[str, str], targets: Sequence[Target]) -> str:
+    parts = []
+    for target in targets:
+        if target.met is False and target.key in notes:
+            parts.append(f"**{target.claim}** — missed. {notes[target.key]}")
+    for profile in profiles:
+        body = "\n".join(profile.lines)
+        parts.append(f"**Profile: {profile.title}** (`{profile.command}`):\n\n```\n{body}\n```")
+    return "\n\n".join(parts) if parts else "Every target was met; nothing was profiled."

@@ -1,0 +1,220 @@
+"""The benchmark command: run every section, print the tables, rewrite BENCHMARKS.md (``python -m bench``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # ``python bench/run.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import environment, findings, render
+from bench.config import Config
+from bench.loadbench import LoadResults, run_loading
+from bench.measure import REPO, run_worker
+from bench.profiling import Profile, py_spy_gil, pyinstrument, startup_seconds, tree_lines
+from bench.syncbench import FOLDER, GDRIVESTATS, SyncContext, SyncResults, run_sync
+from bench.targets import Target, load_targets, sync_targets
+from bench.tlsca import make_test_ca
+from bench.uploadbench import UploadResults, run_upload
+
+SECTIONS = ("sync", "load", "upload")
+DEFAULT_OUTPUT = REPO / "BENCHMARKS.md"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each (CI); writes no file")
+    parser.add_argument("--output", type=Path, help=f"Markdown to write (full run default: {DEFAULT_OUTPUT})")
+    parser.add_argument("--json", type=Path, help="also write every figure as JSON")
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these sections")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "gdrivestats-bench-data",
+        help="where generated inputs are kept between runs",
+    )
+    profile = parser.add_mutually_exclusive_group()
+    profile.add_argument(
+        "--profile",
+        dest="profile",
+        action="store_true",
+        default=None,
+        help="profile missed targets (default: in full runs)",
+    )
+    profile.add_argument("--no-profile", dest="profile", action="store_false")
+    return parser.parse_args(argv)
+
+
+class Run:
+    """One benchmark run: its settings, results, profiles and failures."""
+
+    def __init__(self, config: Config, args: argparse.Namespace, work: Path) -> None:
+        self.config = config
+        self.args = args
+        self.work = work
+        self.profile = (not config.quick) if args.profile is None else bool(args.profile)
+        self.sync: SyncResults | None = None
+        self.load: LoadResults | None = None
+        self.upload: UploadResults | None = None
+        self.targets: list[Target] = []
+        self.profiles: list[Profile] = []
+        self.failures: list[str] = []
+        self.notes: list[str] = []
+        self.started = time.monotonic()
+
+    def log(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    def section(self, name: str, action: Callable[[], None]) -> None:
+        if self.args.only and name not in self.args.only:
+            return
+        try:
+            action()
+        except Exception as exc:  # reported in the table and the exit status; the other sections go on
+            self.log(traceback.format_exc())
+            lines = [line for line in str(exc).splitlines() if line.strip()] or [""]
+            self.failures.append(f"section {name} failed: {type(exc).__name__}: {lines[0]} … {lines[-1]}")
+
+    # ---- profiles of missed targets ---------------------------------------------------------------------
+
+    def profile_sync(self, results: SyncResults, context: SyncContext) -> None:
+        if not self.profile:
+            return
+        missed = {t.key for t in sync_targets(results) if t.met is False}
+        tool = context.tools[GDRIVESTATS]
+        if missed & {"first-vs-naive", "first-vs-rclone"}:
+            self.log("profile: first sync (py-spy, GIL samples of every thread)")
+            dest = self.work / "profile-first"
+            shutil.rmtree(dest, ignore_errors=True)
+            found = py_spy_gil(
+                "gdrivestats first sync", tool.command(dest), tool.env, self.work / "first.raw"
+            )
+            if found is None:
+                self.notes.append(
+                    "py-spy is not installed (pip install py-spy): the first sync was not profiled."
+                )
+            else:
+                self.profiles.append(found)
+        if missed & {"resync-vs-rclone", "resync-calls"}:
+            self.log("profile: re-sync with nothing changed (pyinstrument)")
+            args = ["sync", FOLDER, "--cache", str(context.dests[GDRIVESTATS])]
+            self.profiles.append(
+                pyinstrument(
+                    "gdrivestats re-sync, nothing changed (main thread)",
+                    ["-m", "gdrivestats", *args],
+                    tool.env,
+                    self.work / "resync.txt",
+                )
+            )
+            runs = 3 if self.config.quick else 5
+            start = startup_seconds(
+                [*tool.command(context.dests[GDRIVESTATS])[:1], "--version"], tool.env, runs
+            )
+            bare = startup_seconds([sys.executable, "-c", "pass"], tool.env, runs)
+            self.profiles.append(
+                Profile(
+                    "process start",
+                    "gdrivestats --version; python -c pass",
+                    [
+                        f"gdrivestats --version: {render.seconds(start, 3)} (interpreter + CLI parser)",
+                        f"python -c pass:        {render.seconds(bare, 3)} (interpreter alone)",
+                    ],
+                )
+            )
+
+    def profile_load(self, results: LoadResults, path: Path) -> None:
+        if not self.profile or load_targets(results)[0].met is not False:  # loading vs pandas' default
+            return
+        self.log("profile: load_workbook (pyinstrument)")
+        out = self.work / "load.txt"
+        run_worker("profile-load", [str(path), "--out", str(out)])
+        lines = tree_lines(out.read_text(encoding="utf-8"))
+        self.profiles.append(
+            Profile("gdrivestats load_workbook", "pyinstrument around load_workbook()", lines)
+        )
+
+    # ---- the sections -----------------------------------------------------------------------------------
+
+    def run_all(self) -> None:
+        tls = make_test_ca(self.work / "tls")
+        data_dir = self.args.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+
+        def sync() -> None:
+            self.sync = run_sync(self.config, tls, self.work / "sync", data_dir, self.log, self.profile_sync)
+            self.targets += sync_targets(self.sync)
+
+        def load() -> None:
+            self.load = run_loading(self.config, self.work / "load", data_dir, self.log)
+            self.targets += load_targets(self.load)
+            self.profile_load(self.load, data_dir / f"big-{self.config.big_rows}x20.xlsx")
+
+        def upload() -> None:
+            self.upload = run_upload(self.config, tls, self.work / "upload", data_dir, self.log)
+
+        self.section("sync", sync)
+        self.section("load", load)
+        self.section("upload", upload)
+
+    # ---- output -----------------------------------------------------------------------------------------
+
+    def to_dict(self, context: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **context,
+            "quick": self.config.quick,
+            "sync": self.sync.to_dict() if self.sync else None,
+            "load": self.load.to_dict() if self.load else None,
+            "upload": self.upload.to_dict() if self.upload else None,
+            "targets": [t.to_dict() for t in self.targets],
+            "profiles": [p.to_dict() for p in self.profiles],
+            "failures": self.failures,
+            "notes": self.notes,
+        }
+
+    def markdown(self, context: dict[str, Any]) -> str:
+        return findings.document(self, context)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = Config.quick_mode() if args.quick else Config.full()
+    command = "python -m bench" + "".join(f" {a}" for a in (sys.argv[1:] if argv is None else argv))
+    work = Path(tempfile.mkdtemp(prefix="gdrivestats-bench-"))
+    run = Run(config, args, work)
+    context = {
+        "date": environment.now(),
+        "command": command,
+        "machine": environment.machine(),
+        "versions": environment.versions(),
+    }
+    try:
+        run.run_all()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    context["machine"]["load average at the end"] = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    context["seconds"] = round(time.monotonic() - run.started, 1)
+    text = run.markdown(context)
+    print(text)
+    output = args.output
+    if output is None and not args.quick and not args.only:
+        output = DEFAULT_OUTPUT
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        run.log(f"wrote {output}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(run.to_dict(context), indent=2, default=str), encoding="utf-8")
+    return 1 if run.failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

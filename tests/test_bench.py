@@ -1,0 +1,163 @@
+"""The benchmark harness runs end to end in ``--quick`` mode, so it cannot rot; no time is ever asserted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.proxy import ConnectProxy
+
+REPO = Path(__file__).resolve().parent.parent
+FOLDERS = 4  # Config.quick_mode(): 40 files in 4 folders, 5 changed
+FILES = 40
+CHANGED = 5
+SECTIONS = (
+    "## Machine and versions",
+    "## Targets",
+    "## 1. Sync",
+    "## 2. Loading a workbook",
+    "## 3. The report, stage by stage",
+    "## 4. Upload with injected faults",
+    "## 5. Peak memory",
+    "## What limits the missed targets",
+    "## Method",
+)
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("bench")
+    command = [sys.executable, "-m", "bench", "--quick", "--output", str(tmp / "BENCH.md")]
+    command += ["--json", str(tmp / "bench.json"), "--data-dir", str(tmp / "data")]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    results = json.loads((tmp / "bench.json").read_text(encoding="utf-8"))
+    results["markdown"] = (tmp / "BENCH.md").read_text(encoding="utf-8")
+    results["stdout"] = done.stdout
+    return results
+
+
+def _outcome(results: dict[str, Any], scenario: str, tool: str) -> dict[str, Any]:
+    return results["sync"]["outcomes"][scenario][tool]
+
+
+def _calls(outcome: dict[str, Any], kind: str) -> list[int]:
+    return [run["calls"].get(kind, 0) for run in outcome["traffic"]]
+
+
+def test_markdown_has_every_section_the_context_and_the_command(quick: dict[str, Any]) -> None:
+    text = quick["markdown"]
+    for heading in SECTIONS:
+        assert heading in text
+    for name in (
+        "python",
+        "gdrivestats",
+        "pandas",
+        "python-calamine",
+        "openpyxl",
+        "google-api-python-client",
+    ):
+        assert f"| {name} | `" in text
+    assert "| rclone | `" in text and "| cores | `" in text and "| memory | `" in text
+    assert "python -m bench --quick" in text
+    assert quick["stdout"].strip() == text.strip()  # the table printed is the page written
+    assert not quick["failures"]
+
+
+def test_every_tool_syncs_the_whole_tree_with_one_download_per_file(quick: dict[str, Any]) -> None:
+    sync = quick["sync"]
+    assert (sync["files"], sync["folders"], sync["changed"]) == (FILES, FOLDERS, CHANGED)
+    expected = ["gdrivestats", "naive script"]
+    if shutil.which("rclone"):
+        expected += ["rclone (defaults)", "rclone (tuned)"]
+    else:
+        assert any("rclone" in p for p in sync["problems"])
+    assert sync["tools"] == expected
+    for tool in expected:
+        first = _outcome(quick, "first sync", tool)
+        assert first["error"] is None
+        assert (first["files"], first["bytes"]) == (FILES, sync["tree_bytes"])
+        assert _calls(first, "media") == [FILES]
+        assert [run["media_bytes"] for run in first["traffic"]] == [sync["tree_bytes"]]
+        assert first["seconds"]["runs"] and first["seconds"]["min"] > 0
+
+
+def test_re_syncs_download_nothing_or_exactly_the_changed_files(quick: dict[str, Any]) -> None:
+    for tool in quick["sync"]["tools"]:
+        unchanged = _outcome(quick, "re-sync, nothing changed", tool)
+        changed = _outcome(quick, "re-sync, files changed", tool)
+        assert _calls(unchanged, "media") == [0]
+        assert _calls(changed, "media") == [CHANGED]
+        assert changed["files"] == FILES
+
+
+def test_call_counts_per_tool(quick: dict[str, Any]) -> None:
+    naive = _outcome(quick, "first sync", "naive script")
+    assert _calls(naive, "list") == [FOLDERS + 2]  # finding the folder, the folder, each subfolder
+    gds_unchanged = _outcome(quick, "re-sync, nothing changed", "gdrivestats")
+    assert _calls(gds_unchanged, "changes") == [1]  # the changes feed, not a listing
+    assert _calls(gds_unchanged, "list") == [0]
+    gds_first = _outcome(quick, "first sync", "gdrivestats")
+    assert _calls(gds_first, "list")[0] <= 3  # the folder lookup and a few multi-folder queries
+
+
+def test_loading_report_upload_and_memory_figures(quick: dict[str, Any]) -> None:
+    load = quick["load"]
+    assert (load["rows"], load["cols"]) == (2_000, 20)
+    assert len(load["loads"]) == 4
+    for figures in load["loads"].values():
+        assert figures["seconds"]["runs"] and figures["peak_mb"]["median"] > figures["baseline_mb"]["min"] / 2
+    stages = load["stages"]
+    for stage in ("analysis (statistics tables)", "charts: render PNG files", "summary.xlsx", "report.html"):
+        assert stage in stages
+    assert load["charts"] > 0
+    upload = quick["upload"]["cases"]
+    assert set(upload) == {"no faults", "10% faults"}
+    assert upload["no faults"]["faults"]["max"] == 0
+    assert upload["no faults"]["resent_bytes"]["max"] < 1_000  # only the metadata of the session
+    assert upload["10% faults"]["requests"]["min"] >= upload["no faults"]["requests"]["min"]
+
+
+def test_targets_are_all_reported_with_a_verdict(quick: dict[str, Any]) -> None:
+    keys = [t["key"] for t in quick["targets"]]
+    assert keys == [
+        "first-vs-naive",
+        "first-vs-rclone",
+        "resync-calls",
+        "resync-vs-rclone",
+        "resync-downloads",
+        "load-vs-pandas",
+        "cached-vs-pandas",
+    ]
+    assert all(t["met"] in (True, False, None) for t in quick["targets"])
+    downloads = next(t for t in quick["targets"] if t["key"] == "resync-downloads")
+    assert downloads["met"] is True
+
+
+def _ask(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        return sock.recv(1024)
+
+
+def test_the_proxy_tunnels_only_connect_to_port_443_and_only_to_its_target() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as target, ConnectProxy(target.getsockname()[1]) as proxy:
+        assert _ask(proxy.port, b"GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n").startswith(
+            b"HTTP/1.1 405"
+        )
+        assert _ask(proxy.port, b"CONNECT example.com:80 HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 403")
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as client:
+            client.sendall(b"CONNECT www.googleapis.com:443 HTTP/1.1\r\nHost: www.googleapis.com:443\r\n\r\n")
+            assert client.recv(1024).startswith(b"HTTP/1.1 200")
+            upstream, _ = target.accept()  # the tunnel went to the target port, whatever host was asked
+            with upstream:
+                client.sendall(b"hello")
+                assert upstream.recv(5) == b"hello"
+        assert proxy.refused == 2 and proxy.hosts == {"www.googleapis.com"}
