@@ -25,10 +25,12 @@ NAMED_POINTS = [
     "before-listing",  # the start token taken, the tree not listed yet
     "mid-download:2",  # a download's bytes in its temporary file, not under the final name
     "after-download:1",  # a file complete on disk, its state row not written
+    "after-download:2",
     "after-download:3",
     "before-token",  # every file recorded, the change token not stored
     "before-upload:1",  # analysed, nothing uploaded
     "before-upload:5",
+    "before-upload:12",
     "after-upload:1",  # an output on Drive, not recorded in the state
     "after-upload:9",
     "after-upload:17",
