@@ -165,17 +165,14 @@ def _display_name(source: str) -> str:
 
 def _output_names(files: Sequence[str]) -> dict[str, str]:
     """A distinct output folder name for each source: its stem, with the extension where stems clash."""
+    from gdrivestats.report import output_names  # safe and distinct, case-insensitively
+
     stems = [Path(f.removeprefix(DRIVE_PREFIX)).stem for f in files]
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for source, stem in zip(files, stems, strict=True):
-        base = stem if stems.count(stem) == 1 else f"{stem}-{Path(source).suffix.lstrip('.').lower()}"
-        name, n = base or "workbook", 2
-        while name in used:
-            name, n = f"{base}-{n}", n + 1
-        used.add(name)
-        names[source] = name
-    return names
+    bases = [
+        stem if stems.count(stem) == 1 else f"{stem}-{Path(source).suffix.lstrip('.').lower()}"
+        for source, stem in zip(files, stems, strict=True)
+    ]
+    return dict(zip(files, output_names(bases), strict=True))
 
 
 # ---- run: sync, analyse what changed, write back --------------------------------------------------------

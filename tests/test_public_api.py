@@ -26,3 +26,14 @@ def test_import_does_not_load_the_analysis_stack() -> None:
     code = "import sys, gdrivestats; print(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_sync_command_does_not_load_the_emulator_or_the_analysis_stack() -> None:
+    code = (
+        "import sys; from gdrivestats.cli import build_parser;"
+        "build_parser('sync').parse_args(['sync', 'F']);"
+        "heavy = ('gdrivestats.emulator.server', 'pandas', 'matplotlib');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -590,3 +590,8 @@ def test_changes_made_by_someone_else_carry_paths(emu: Any, api: ApiDrive) -> No
         (g.id, "deep/er/newer.csv", False),
         (f.id, "deep/er/new.csv", True),
     ]
+
+
+def test_the_files_resource_is_built_once(emu: Any, api: ApiDrive) -> None:
+    """service.files() builds a whole Resource per call; ApiDrive keeps one (it was 40% of a sync's CPU)."""
+    assert api._files is api._files
