@@ -18,7 +18,7 @@ from pathlib import Path
 from openpyxl import Workbook as XlsxWorkbook
 from openpyxl import load_workbook as open_xlsx
 
-from gdrivestats._atomic import atomic_folder
+from gdrivestats._fs import atomic_folder
 from gdrivestats.drive.api import ApiDrive
 from gdrivestats.drive.base import Drive
 from gdrivestats.pipeline import RunResult, run, sample_path

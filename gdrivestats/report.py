@@ -38,7 +38,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gdrivestats import __version__, plots
-from gdrivestats._atomic import atomic_folder, atomic_write_bytes
+from gdrivestats._fs import atomic_folder, atomic_write_bytes
 from gdrivestats.analysis import SheetStats, WorkbookStats, analyze_workbook
 from gdrivestats.errors import ConfigError
 from gdrivestats.report_html import esc, html_page, notebook_html, page

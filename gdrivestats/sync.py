@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gdrivestats._crash import crashpoint
+from gdrivestats._fs import TMP_PREFIX
 from gdrivestats.drive.base import Change, Drive, Entry, join_path, md5_file, norm_path
 from gdrivestats.drive.paths import local_paths, resolve_inside, safe_name
 from gdrivestats.errors import DriveError, NotFound
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 WORKBOOK_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.ods", "*.csv", "*.tsv")
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DEFAULT_OUT_FOLDER = "gdrivestats"
-TEMP_PREFIX = ".gdrivestats-tmp-"
+TEMP_PREFIX = TMP_PREFIX  # one definition, in _fs
 
 _META_ROOT = "root_id"
 _META_ROOT_PATH = "root_path"

@@ -1,4 +1,4 @@
-"""Tests of gdrivestats.report and gdrivestats._atomic: what a Report holds and what save() writes."""
+"""Tests of gdrivestats.report and gdrivestats._fs: what a Report holds and what save() writes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
-from gdrivestats import _atomic, plots
+from gdrivestats import _fs, plots
 from gdrivestats.errors import ConfigError
 from gdrivestats.report import Report, build_report, is_report_folder, output_names
 from gdrivestats.summary_xlsx import xlsx_sheet_name
@@ -300,16 +300,16 @@ def test_output_names_are_safe_and_distinct() -> None:
 
 def test_atomic_write_bytes_replaces_or_keeps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "f.bin"
-    _atomic.atomic_write_bytes(target, b"one")
-    _atomic.atomic_write_bytes(target, b"two")
+    _fs.atomic_write_bytes(target, b"one")
+    _fs.atomic_write_bytes(target, b"two")
     assert target.read_bytes() == b"two"
 
     def refuse(src: object, dst: object) -> None:
         raise OSError("no")
 
-    monkeypatch.setattr(_atomic.os, "replace", refuse)
+    monkeypatch.setattr(_fs.os, "replace", refuse)
     with pytest.raises(OSError):
-        _atomic.atomic_write_bytes(target, b"three")
+        _fs.atomic_write_bytes(target, b"three")
     assert target.read_bytes() == b"two" and os.listdir(tmp_path) == ["f.bin"]
 
 
@@ -318,14 +318,14 @@ def test_atomic_folder_swaps_whole_folders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
 ) -> None:
     if not exchange:
-        monkeypatch.setattr(_atomic, "_exchange", lambda a, b: False)  # the two-rename fallback
+        monkeypatch.setattr(_fs, "_exchange", lambda a, b: False)  # the two-rename fallback
     target = tmp_path / "out"
-    with _atomic.atomic_folder(target) as tmp:
+    with _fs.atomic_folder(target) as tmp:
         (tmp / "a").write_text("1")
-    with _atomic.atomic_folder(target) as tmp:
+    with _fs.atomic_folder(target) as tmp:
         (tmp / "b").write_text("2")
     assert sorted(os.listdir(target)) == ["b"]
-    with pytest.raises(ValueError), _atomic.atomic_folder(target) as tmp:
+    with pytest.raises(ValueError), _fs.atomic_folder(target) as tmp:
         (tmp / "c").write_text("3")
         raise ValueError("boom")
     assert sorted(os.listdir(target)) == ["b"] and os.listdir(tmp_path) == ["out"]
@@ -337,7 +337,7 @@ def test_atomic_folder_restores_old_folder_when_second_rename_fails(
     target = tmp_path / "out"
     target.mkdir()
     (target / "old").write_text("good")
-    monkeypatch.setattr(_atomic, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(_fs, "_exchange", lambda a, b: False)
     real_replace = os.replace
     calls: list[str] = []
 
@@ -347,8 +347,8 @@ def test_atomic_folder_restores_old_folder_when_second_rename_fails(
             raise OSError("interrupted")
         real_replace(src, dst)
 
-    monkeypatch.setattr(_atomic.os, "replace", flaky)
-    with pytest.raises(OSError, match="interrupted"), _atomic.atomic_folder(target) as tmp:
+    monkeypatch.setattr(_fs.os, "replace", flaky)
+    with pytest.raises(OSError, match="interrupted"), _fs.atomic_folder(target) as tmp:
         (tmp / "new").write_text("x")
     assert (target / "old").read_text() == "good" and os.listdir(tmp_path) == ["out"]
 

@@ -11,13 +11,13 @@ import contextlib
 import json
 import logging
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from gdrivestats._fs import atomic_write_bytes
 from gdrivestats.errors import AuthError
 
 log = logging.getLogger(__name__)
@@ -67,26 +67,10 @@ def save(path: Path, data: Mapping[str, Any]) -> None:
     """Write the sign-in atomically: a 0600 temporary file beside it, fsync, then rename over the old one."""
     _ensure_private_dir(path.parent)
     payload = json.dumps(dict(data), indent=2, sort_keys=True).encode("utf-8") + b"\n"
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+        atomic_write_bytes(path, payload, mode=FILE_MODE)
     except OSError as exc:
-        raise AuthError(
-            f"cannot write the Google sign-in cache in {path.parent}: {exc.strerror or exc}"
-        ) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), FILE_MODE)  # in case a umask or ACL widened it
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise AuthError(f"cannot write the Google sign-in cache {path}: {exc.strerror or exc}") from exc
-    _fsync_dir(path.parent)
     log.debug("saved the Google sign-in to %s", path)
 
 
@@ -112,21 +96,6 @@ def _ensure_private_dir(directory: Path) -> None:
         raise AuthError(
             f"cannot create the Google sign-in cache folder {directory}: {exc.strerror or exc}"
         ) from exc
-
-
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _warn_if_readable_by_others(path: Path) -> None:

@@ -6,8 +6,6 @@ import builtins
 import fnmatch
 import hashlib
 import logging
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -16,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from gdrivestats._fs import atomic_open
 from gdrivestats.errors import DriveError, NotFound
 
 logger = logging.getLogger(__name__)
@@ -140,23 +139,15 @@ def atomic_write(dest: Path, chunks: Iterable[bytes], expected_md5: str | None =
     With ``expected_md5``, a content mismatch raises DriveError and leaves ``dest`` untouched.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".gdrivestats-tmp-", dir=dest.parent)
     digest = hashlib.md5()
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                digest.update(chunk)
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_open(dest) as fh:
+        for chunk in chunks:
+            digest.update(chunk)
+            fh.write(chunk)
         if expected_md5 is not None and digest.hexdigest() != expected_md5:
             raise DriveError(
                 f"{dest.name}: copied content does not match the expected md5; the source changed"
             )
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return digest.hexdigest()
 
 

@@ -47,7 +47,8 @@ from gdrivestats.errors import DriveError, NotFound
 logger = logging.getLogger(__name__)
 
 _TOKEN_PREFIX = "local1:"
-_TEMP_PREFIX = ".gdrivestats-tmp-"
+from gdrivestats._fs import TMP_PREFIX as _TEMP_PREFIX  # noqa: E402
+
 #: Stub files Google Drive for desktop / Colab mounts show for native Google files: not readable content.
 _NATIVE_STUBS = {".gsheet", ".gdoc", ".gslides", ".gdraw", ".gform", ".gmap", ".gsite"}
 _CHUNK = 8 << 20

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +18,7 @@ from typing import IO, Any
 from googleapiclient.http import HttpRequest, MediaIoBaseDownload
 
 from gdrivestats._crash import crashpoint
+from gdrivestats._fs import atomic_open
 from gdrivestats.drive.retry import Backoff, call_with_retry
 from gdrivestats.errors import DriveError
 
@@ -69,6 +68,10 @@ def download_to(
     return hasher.md5.hexdigest(), hasher.size
 
 
+class _Mismatch(Exception):
+    """The bytes received differ from Drive's md5: the temporary file is discarded."""
+
+
 def download_file(
     make_request: Callable[[], HttpRequest],
     dest: Path,
@@ -85,19 +88,14 @@ def download_file(
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, attempts + 1):
-        fd, tmp = tempfile.mkstemp(prefix=".gdrivestats-tmp-", dir=dest.parent)
         try:
-            with os.fdopen(fd, "wb") as fh:
+            with atomic_open(dest) as fh:
                 md5, size = download_to(make_request(), fh, what, policy, chunk_size)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if expected_md5 is None or md5 == expected_md5:
-                os.replace(tmp, dest)
-                return dest
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        Path(tmp).unlink(missing_ok=True)
+                if expected_md5 is not None and md5 != expected_md5:
+                    raise _Mismatch
+            return dest
+        except _Mismatch:
+            pass
         logger.warning(
             "%s: md5 mismatch (got %s, Drive says %s), attempt %d", what, md5, expected_md5, attempt
         )

@@ -1,4 +1,4 @@
-"""Atomic file and folder writing: readers see the old complete output or the new one, never a mix."""
+"""The one atomic writer: files and folders appear whole or never; one temporary prefix; directory fsync."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +21,31 @@ _RENAME_EXCHANGE = 2  # linux/fs.h: atomically exchange two existing paths
 _AT_FDCWD = -100
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary sibling file, fsync it, then ``os.replace`` it in place.
+TMP_PREFIX = ".gdrivestats-tmp-"
+"""Every temporary file or folder gdrivestats makes starts with this; crash recovery finds them by it."""
 
-    On any failure the temporary file is removed and a previous ``path`` is left untouched.
+
+def temp_sibling(path: Path) -> Path:
+    """A fresh, unused temporary name beside ``path`` (same folder, so a rename is atomic)."""
+    return path.with_name(f"{TMP_PREFIX}{path.name[:80]}-{uuid.uuid4().hex[:12]}")
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | Path, *, mode: int = 0o644) -> Iterator[BinaryIO]:
+    """Open a temporary sibling of ``path`` for writing; on success fsync it and rename it over ``path``.
+
+    If the block raises, the temporary file is removed and a previous ``path`` is left untouched, so a
+    reader sees the old complete file or the new one, never a mix. ``mode`` is set on the file before any
+    byte is written (0600 for secrets).
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:12]}")
+    tmp = temp_sibling(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb") as handle:
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)  # in case a umask or ACL changed it
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -37,8 +53,14 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(path.parent)
-    return path
+    fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: str | Path, data: bytes, *, mode: int = 0o644) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_open`)."""
+    with atomic_open(path, mode=mode) as handle:
+        handle.write(data)
+    return Path(path)
 
 
 @contextlib.contextmanager
@@ -53,7 +75,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     if target.is_symlink():  # replace the folder the link points to, keep the link
         target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:12]}")
+    tmp = temp_sibling(target)
     tmp.mkdir()
     try:
         yield tmp
@@ -68,22 +90,22 @@ def _swap_into_place(new: Path, target: Path) -> None:
     """Put folder ``new`` at ``target``; a previous ``target`` is deleted only once ``new`` is in place."""
     if not target.exists() and not target.is_symlink():
         os.replace(new, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return
     if not target.is_dir() or target.is_symlink():
         raise NotADirectoryError(errno.ENOTDIR, "output path exists and is not a folder", str(target))
     if _exchange(new, target):  # ``new`` now holds the old output
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         shutil.rmtree(new, ignore_errors=True)
         return
-    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:12]}")
+    old = temp_sibling(target)
     os.replace(target, old)
     try:
         os.replace(new, target)
     except BaseException:
         os.replace(old, target)  # put the previous good output back
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -118,10 +140,10 @@ def _fsync_tree(folder: Path) -> None:
                     os.fsync(fd)
                 finally:
                     os.close(fd)
-        _fsync_dir(Path(root))
+        fsync_dir(Path(root))
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """fsync a folder so a rename inside it survives a crash (a no-op where folders cannot be opened)."""
     if os.name != "posix":
         return
@@ -133,4 +155,4 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-__all__ = ["atomic_folder", "atomic_write_bytes"]
+__all__ = ["TMP_PREFIX", "atomic_folder", "atomic_open", "atomic_write_bytes", "fsync_dir", "temp_sibling"]
