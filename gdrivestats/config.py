@@ -19,7 +19,7 @@ def default_cache(folder: str) -> Path:
     """Where a folder is mirrored when no cache is given: the user cache directory, a folder per source."""
     from platformdirs import user_cache_dir
 
-    from gdrivestats.drive.paths import safe_name
+    from gdrivestats.names import safe_name
 
     return Path(user_cache_dir("gdrivestats")) / "mirror" / safe_name(folder or "My Drive")
 

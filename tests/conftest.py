@@ -14,17 +14,6 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 """Real public spreadsheets, read in place and never copied into the project (see the project README)."""
 
 
-def shared_file(name: str) -> Path:
-    """The real spreadsheet ``name`` in ../shared/data; a skip (a failure in CI) when it is not there."""
-    path = SHARED_DATA / name
-    if path.is_file():
-        return path
-    reason = f"real spreadsheet {name} not found in {SHARED_DATA} (it is read in place, never committed)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI always has ../shared/data", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of real spreadsheets; tests that use it skip (fail in CI) when it is absent."""

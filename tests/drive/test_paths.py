@@ -10,14 +10,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from gdrivestats.drive.base import SPREADSHEET_MIME, Entry
-from gdrivestats.drive.paths import (
-    MAX_NAME_BYTES,
-    local_names,
-    local_paths,
-    resolve_inside,
-    safe_name,
-    safe_relpath,
-)
+from gdrivestats.drive.paths import local_names, local_paths, resolve_inside, safe_relpath
+from gdrivestats.names import MAX_NAME_BYTES, safe_name
 
 HOSTILE = [
     "",
