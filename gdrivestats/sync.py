@@ -28,8 +28,8 @@ from gdrivestats._crash import crashpoint
 from gdrivestats._fs import TMP_PREFIX
 from gdrivestats.drive.base import Change, Drive, Entry, join_path, md5_file, norm_path
 from gdrivestats.drive.paths import local_paths, resolve_inside
-from gdrivestats.names import safe_name
 from gdrivestats.errors import DriveError, NotFound
+from gdrivestats.names import safe_name
 from gdrivestats.state import STATE_FILE, FileRecord, FolderRecord, SyncState
 
 log = logging.getLogger(__name__)
