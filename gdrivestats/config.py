@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gdrivestats.errors import ConfigError
-from gdrivestats.sync import WORKBOOK_PATTERNS
+from gdrivestats.formats import WORKBOOK_PATTERNS
 
 ENV_PREFIX = "GDRIVESTATS_"
 

@@ -14,15 +14,15 @@ import pandas as pd
 from gdrivestats._crash import crashpoint
 from gdrivestats.drive.base import Drive, join_path, norm_path
 from gdrivestats.errors import ConfigError, GdriveStatsError
+from gdrivestats.formats import SPREADSHEET_MIME, WORKBOOK_EXTENSIONS, WORKBOOK_PATTERNS, is_workbook_name
 from gdrivestats.parsed_cache import CACHE_FOLDER, load_cached
 from gdrivestats.state import SyncState
-from gdrivestats.sync import DEFAULT_OUT_FOLDER, WORKBOOK_PATTERNS, SyncResult, sync
+from gdrivestats.sync import DEFAULT_OUT_FOLDER, SyncResult, sync
 from gdrivestats.workbook import Workbook, load_workbook, sheet_from_frame
 from gdrivestats.writeback import upload_folder
 
 log = logging.getLogger(__name__)
 
-WORKBOOK_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv"})
 DRIVE_PREFIX = "drive:"
 
 
@@ -74,7 +74,7 @@ def _load_from_drive(drive_path: str, sheet: str | None) -> Workbook:
 def _local_download_name(name: str, mime_type: str | None) -> str:
     """A plain file name for a downloaded Drive file; native Google Sheets arrive as xlsx."""
     stem = Path(name.replace("/", "_")).name or "workbook"
-    if mime_type == "application/vnd.google-apps.spreadsheet" and not stem.lower().endswith(".xlsx"):
+    if mime_type == SPREADSHEET_MIME and not stem.lower().endswith(".xlsx"):
         stem += ".xlsx"
     return stem
 
@@ -118,7 +118,7 @@ def expand_sources(sources: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def _is_workbook_file(path: Path) -> bool:
-    return path.suffix.lower() in WORKBOOK_EXTENSIONS and not path.name.startswith("~$")
+    return is_workbook_name(path.name)
 
 
 def _is_hidden(path: Path, root: Path) -> bool:

@@ -29,13 +29,12 @@ from gdrivestats._fs import TMP_PREFIX
 from gdrivestats.drive.base import Change, Drive, Entry, join_path, md5_file, norm_path
 from gdrivestats.drive.paths import local_paths, resolve_inside
 from gdrivestats.errors import DriveError, NotFound
+from gdrivestats.formats import SPREADSHEET_MIME, WORKBOOK_PATTERNS
 from gdrivestats.names import safe_name
 from gdrivestats.state import STATE_FILE, FileRecord, FolderRecord, SyncState
 
 log = logging.getLogger(__name__)
 
-WORKBOOK_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.ods", "*.csv", "*.tsv")
-SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DEFAULT_OUT_FOLDER = "gdrivestats"
 TEMP_PREFIX = TMP_PREFIX  # one definition, in _fs
 

@@ -18,11 +18,10 @@ import python_calamine
 
 from gdrivestats import _cleaning as cl
 from gdrivestats.errors import WorkbookError
+from gdrivestats.formats import EXCEL_EXTENSIONS, TEXT_EXTENSIONS
 
 log = logging.getLogger(__name__)
 
-EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
-TEXT_EXTENSIONS = (".csv", ".tsv")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}

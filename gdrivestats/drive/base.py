@@ -16,19 +16,16 @@ from typing import Any, TypeAlias
 
 from gdrivestats._fs import atomic_open
 from gdrivestats.errors import DriveError, NotFound
+from gdrivestats.formats import (  # noqa: F401  (re-exported: the drive layer's names for them)
+    EXPORT_FORMATS,
+    FOLDER_MIME,
+    GOOGLE_APPS_PREFIX,
+    SHORTCUT_MIME,
+    SPREADSHEET_MIME,
+    XLSX_MIME,
+)
 
 logger = logging.getLogger(__name__)
-
-FOLDER_MIME = "application/vnd.google-apps.folder"
-SHORTCUT_MIME = "application/vnd.google-apps.shortcut"
-SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GOOGLE_APPS_PREFIX = "application/vnd.google-apps."
-
-#: Native Google types gdrivestats can export, and to what: mime type -> (export mime type, file extension).
-EXPORT_FORMATS: dict[str, tuple[str, str]] = {
-    SPREADSHEET_MIME: (XLSX_MIME, ".xlsx"),
-}
 
 #: Prefix of a path string that addresses an entry by its id instead of by its path ("id:1AbC...").
 ID_PREFIX = "id:"
