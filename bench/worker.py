@@ -36,7 +36,7 @@ def maxrss_kb() -> int:
 def _load(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
 
-    from gdrivestats.parsed_cache import load_cached
+    from gdrivestats.mirror.parsed import load_cached
     from gdrivestats.workbook import load_workbook
 
     path = Path(args.path)
@@ -109,7 +109,7 @@ def _report(args: argparse.Namespace) -> dict[str, Any]:
     """
     from gdrivestats import plots
     from gdrivestats import report as rp
-    from gdrivestats.parsed_cache import load_cached
+    from gdrivestats.mirror.parsed import load_cached
 
     workbook = load_cached(Path(args.path), args.cache)
     stages: dict[str, float] = {}

@@ -35,7 +35,7 @@ __version__ = "0.1.0"
 # Eager on purpose: these functions share their name with their module, and a submodule imported later
 # would otherwise replace the function on the package. Both modules are light (no pandas, no matplotlib).
 from gdrivestats.connect import connect, flush
-from gdrivestats.sync import sync
+from gdrivestats.mirror.sync import sync
 
 _LAZY = {
     "analyze": "gdrivestats.pipeline",

@@ -125,8 +125,8 @@ def _settings(args: argparse.Namespace):  # -> Settings
 
 
 def _run_sync(args: argparse.Namespace) -> int:
+    from gdrivestats.mirror.sync import sync
     from gdrivestats.schedule import open_drive
-    from gdrivestats.sync import sync
 
     settings = _settings(args)
     drive = open_drive(settings, write=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -15,11 +15,8 @@ from gdrivestats._crash import crashpoint
 from gdrivestats.drive.base import Drive, join_path, norm_path
 from gdrivestats.errors import ConfigError, GdriveStatsError
 from gdrivestats.formats import SPREADSHEET_MIME, WORKBOOK_EXTENSIONS, WORKBOOK_PATTERNS, is_workbook_name
-from gdrivestats.parsed_cache import CACHE_FOLDER, load_cached
-from gdrivestats.state import SyncState
-from gdrivestats.sync import DEFAULT_OUT_FOLDER, SyncResult, sync
+from gdrivestats.mirror import DEFAULT_OUT_FOLDER, Mirror, SyncResult
 from gdrivestats.workbook import Workbook, load_workbook, sheet_from_frame
-from gdrivestats.writeback import upload_folder
 
 log = logging.getLogger(__name__)
 
@@ -229,54 +226,28 @@ def run(
     out = norm_path(out_folder) if out_folder is not None else join_path(folder, DEFAULT_OUT_FOLDER)
     inside = folder == "" or out.startswith(folder + "/")
     exclude = (out[len(folder) + 1 :] if folder else out) if inside else None
-    cache = Path(cache)
-    synced = sync(
-        drive, folder, cache, patterns=patterns, workers=workers, exclude=exclude, progress=progress
-    )
-    result = RunResult(sync=synced, out_folder=out)
-    with SyncState(cache) as state:
-        records = state.files()
-        todo = sorted(
-            (r for r in records.values() if r.content_key != r.analysed_md5), key=lambda r: r.drive_path
+    with Mirror(cache) as mirror:
+        synced = mirror.sync(
+            drive, folder, patterns=patterns, workers=workers, exclude=exclude, progress=progress
         )
-        names = _output_folders(r.local_path for r in records.values())
-        for record in todo:
-            target = join_path(out, names[record.local_path])
+        result = RunResult(sync=synced, out_folder=out)
+        names = mirror.output_folders()
+        for record in mirror.needs_analysis():
             try:
-                workbook = load_cached(cache / record.local_path, cache / CACHE_FOLDER)
+                workbook = mirror.workbook(record)
                 workbook.source = f"drive:{join_path(folder, record.drive_path)}"
                 with tempfile.TemporaryDirectory(prefix="gdrivestats-out-") as tmp:
                     build_report(workbook, top=top).save(Path(tmp) / "out")
-                    done = upload_folder(
-                        drive,
-                        Path(tmp) / "out",
-                        target,
-                        state.outputs(record.id),
-                        _recorder(state, record.id),
+                    done = mirror.write_back(
+                        drive, record, Path(tmp) / "out", join_path(out, names[record.id])
                     )
             except GdriveStatsError as exc:
                 result.failures.append(f"{record.drive_path}: {exc}")
                 continue
             crashpoint("before-mark-analysed")
-            with state.transaction():
-                state.mark_analysed(record.id, record.content_key)
+            mirror.mark_analysed(record)
             result.analysed.append(record.drive_path)
             result.uploaded += len(done.uploaded)
             result.unchanged_outputs += len(done.skipped)
     log.info("%s", result.summary())
     return result
-
-
-def _recorder(state: SyncState, workbook_id: str) -> Callable[[str, str, str], None]:
-    def record(name: str, drive_id: str, md5: str) -> None:
-        with state.transaction():
-            state.put_output(workbook_id, name, drive_id, md5)
-
-    return record
-
-
-def _output_folders(local_paths: Iterable[str]) -> dict[str, str]:
-    """The output folder of each workbook: its cache path without the extension, with it where stems clash."""
-    paths = sorted(set(local_paths))
-    stems = [str(Path(p).with_suffix("")) for p in paths]
-    return {p: (s if stems.count(s) == 1 else p) for p, s in zip(paths, stems, strict=True)}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from gdrivestats.config import Settings
 from gdrivestats.errors import AuthError, ConfigError, GdriveStatsError, NotFound
+from gdrivestats.mirror.layout import LOCK_FILE
 
 if TYPE_CHECKING:
     from gdrivestats.drive.base import Drive
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("gdrivestats.schedule")
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 3
-LOCK_FILE = ".gdrivestats.lock"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

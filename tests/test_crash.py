@@ -18,7 +18,7 @@ from google.oauth2.credentials import Credentials
 
 from gdrivestats.drive.api import ApiDrive
 from gdrivestats.emulator import Emulator, start_emulator
-from gdrivestats.state import SyncState
+from gdrivestats.mirror.state import SyncState
 from tests.test_run import FOLDER, OUT, OUTPUTS, small_csv
 
 NAMED_POINTS = [

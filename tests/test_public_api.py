@@ -15,8 +15,8 @@ def test_every_exported_name_resolves() -> None:
 
 def test_sync_and_connect_stay_functions_after_their_modules_are_imported() -> None:
     import gdrivestats.connect
+    import gdrivestats.mirror.sync
     import gdrivestats.pipeline
-    import gdrivestats.sync
 
     assert callable(gdrivestats.sync) and gdrivestats.sync.__name__ == "sync"
     assert callable(gdrivestats.connect) and gdrivestats.connect.__name__ == "connect"

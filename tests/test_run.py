@@ -133,8 +133,9 @@ def test_a_folder_addressed_by_id_gets_its_outputs_inside_it(emu: Emulator, tmp_
 
 
 def test_a_bad_token_or_a_lost_state_falls_back_to_a_full_listing(emu: Emulator, tmp_path: Path) -> None:
-    from gdrivestats.state import STATE_FILE, SyncState
-    from gdrivestats.sync import sync
+    from gdrivestats.mirror.layout import STATE_FILE
+    from gdrivestats.mirror.state import SyncState
+    from gdrivestats.mirror.sync import sync
 
     cache = tmp_path / "cache"
     assert sync(api(emu), FOLDER, cache, progress=False).full_listing

@@ -7,12 +7,11 @@ import fnmatch
 import hashlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from gdrivestats._fs import atomic_open
 from gdrivestats.errors import DriveError, NotFound
@@ -252,54 +251,8 @@ class Drive(ABC):
         """The content of a file decoded as text."""
         return self.read_bytes(path).decode(encoding)
 
-    def download_many(
-        self,
-        entries: Sequence[Entry],
-        dest_dir: Path | str,
-        workers: int = 8,
-        progress: bool = True,
-    ) -> dict[str, Path]:
-        """Download many files concurrently into ``dest_dir``, keeping their folders: {entry id: local path}.
-
-        Local names come from ``paths.local_paths`` (safe, inside dest_dir, distinct for duplicate names).
-        All downloads are attempted; if any failed, a DriveError naming the count is raised afterwards,
-        chained to the first failure.
-        """
-        from gdrivestats.drive.paths import local_paths
-
-        dest_dir = Path(dest_dir)
-        files = [e for e in entries if not e.is_folder]
-        targets = {eid: dest_dir / rel for eid, rel in local_paths(files).items()}
-        done: dict[str, Path] = {}
-        failures: list[tuple[Entry, BaseException]] = []
-        bar = _progress_bar(len(files), enabled=progress)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(self.download, e, targets[e.id]): e for e in files}
-            for future in as_completed(futures):
-                entry = futures[future]
-                try:
-                    done[entry.id] = future.result()
-                except Exception as exc:
-                    logger.warning("download of %s failed: %s", entry.path, exc)
-                    failures.append((entry, exc))
-                bar.update(1)
-        bar.close()
-        if failures:
-            entry, first = failures[0]
-            raise DriveError(
-                f"{len(failures)} of {len(files)} downloads failed; first: {entry.path}: {first}"
-            ) from first
-        return done
-
     # ---- shared plumbing -------------------------------------------------------------------------
 
     def _as_entry(self, path: Target) -> Entry:
         """An Entry for a target: itself if it already is one, else ``stat``."""
         return path if isinstance(path, Entry) else self.stat(path)
-
-
-def _progress_bar(total: int, enabled: bool) -> Any:
-    """A tqdm.auto bar over files (a disabled one when not wanted)."""
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="file", desc="download", disable=not enabled, leave=False)

@@ -286,5 +286,5 @@ def _mtime_ns(entry: Entry) -> int:
 def _check_name(name: str) -> str:
     """A name for a new local file: one path component."""
     if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
-        raise ValueError(f"{name!r}: not a valid file name (use gdrivestats.drive.paths.safe_name)")
+        raise ValueError(f"{name!r}: not a valid file name (use gdrivestats.names.safe_name)")
     return name

@@ -172,18 +172,6 @@ class DriveContract:
         drive.download("f.txt", dest)
         assert dest.read_bytes() == b"new"
 
-    def test_download_many(self, drive: Drive, tmp_path: Path) -> None:
-        self._tree(drive)
-        files = drive.find("data")
-        got = drive.download_many(files, tmp_path / "mirror", workers=4, progress=False)
-        assert {p.relative_to(tmp_path / "mirror").as_posix() for p in got.values()} == {
-            "data/readme.txt",
-            "data/2023/a.csv",
-            "data/2024/b.csv",
-            "data/2024/q1/c.xlsx",
-        }
-        assert (tmp_path / "mirror/data/2024/q1/c.xlsx").read_bytes() == b"ccc"
-
     # ---- errors ----------------------------------------------------------------------------------
 
     @pytest.mark.parametrize("path", ["missing.txt", "no/such/folder.txt"])

@@ -135,17 +135,6 @@ def test_path_through_a_file_is_not_found(local: LocalDrive) -> None:
         local.stat("f/g")
 
 
-def test_download_many_reports_failures_after_trying_all(local: LocalDrive, tmp_path: Path) -> None:
-    local.write_bytes("", "a.txt", b"a")
-    local.write_bytes("", "b.txt", b"b")
-    entries = local.list("")
-    local.remove("a.txt")
-    with pytest.raises(DriveError, match=r"1 of 2 downloads failed; first: a\.txt") as err:
-        local.download_many(entries, tmp_path / "out", workers=2, progress=True)
-    assert isinstance(err.value.__cause__, NotFound)
-    assert (tmp_path / "out" / "b.txt").read_bytes() == b"b"
-
-
 def test_download_checks_a_known_md5(local: LocalDrive, tmp_path: Path) -> None:
     from dataclasses import replace
 

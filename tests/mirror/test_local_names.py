@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from gdrivestats.drive.base import SPREADSHEET_MIME, Entry
-from gdrivestats.drive.paths import local_names, local_paths, resolve_inside, safe_relpath
+from gdrivestats.mirror.local_names import local_names, local_paths, resolve_inside, safe_relpath
 from gdrivestats.names import MAX_NAME_BYTES, safe_name
 
 HOSTILE = [

@@ -11,16 +11,10 @@ import pytest
 
 from gdrivestats.drive.base import Change, Entry
 from gdrivestats.drive.local import LocalDrive
-from gdrivestats.state import FileRecord, SyncState
-from gdrivestats.sync import (
-    NeedsFullListing,
-    View,
-    apply_changes,
-    plan_sync,
-    same_content,
-    sync,
-    view_from_state,
-)
+from gdrivestats.mirror.plan import plan_sync, same_content
+from gdrivestats.mirror.state import FileRecord, SyncState
+from gdrivestats.mirror.sync import sync
+from gdrivestats.mirror.view import NeedsFullListing, View, apply_changes, view_from_state
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gdrivestats import parsed_cache
-from gdrivestats.parsed_cache import content_key, load_cached
+from gdrivestats.mirror import parsed as parsed_cache
+from gdrivestats.mirror.parsed import content_key, load_cached
 from gdrivestats.pipeline import sample_path
 from gdrivestats.workbook import load_workbook
 

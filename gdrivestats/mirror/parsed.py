@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from gdrivestats import __version__
+from gdrivestats.mirror.layout import TMP_PREFIX
 from gdrivestats.workbook import Role, Sheet, Workbook, load_workbook
 
 log = logging.getLogger(__name__)
 
-CACHE_FOLDER = ".gdrivestats-parsed"
 _FORMAT = 1
 
 
@@ -72,7 +72,7 @@ def _read(entry: Path) -> Workbook | None:
 def _write(entry: Path, workbook: Workbook) -> None:
     """Store a parsed workbook; best effort (a sheet Parquet cannot hold is simply not cached)."""
     entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=entry.parent))
     try:
         meta = {
             "name": workbook.name,

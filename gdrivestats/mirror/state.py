@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-STATE_FILE = ".gdrivestats-state.sqlite"
+from gdrivestats.mirror.layout import STATE_FILE
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """

@@ -1,0 +1,152 @@
+"""Mirror(cache), the one owner of a cache folder: sync, what needs analysis, parsed workbooks, outputs.
+
+``pipeline.run`` talks to a Mirror only; the state database, the parse cache and the bookkeeping of what
+was analysed and written back stay behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gdrivestats.drive.base import Drive
+from gdrivestats.formats import WORKBOOK_PATTERNS
+from gdrivestats.mirror.layout import LOCK_FILE, PARSED_FOLDER
+from gdrivestats.mirror.state import FileRecord, SyncState
+from gdrivestats.mirror.sync import SyncResult, sync
+from gdrivestats.mirror.writeback import Uploaded, upload_folder
+
+if TYPE_CHECKING:
+    from gdrivestats.workbook import Workbook
+
+
+class Mirror:
+    """A local copy of one Drive folder in ``cache``, and what was analysed and written back from it.
+
+    Use it as a context manager (it holds the state database open)::
+
+        with Mirror(cache) as mirror:
+            mirror.sync(drive, "Colab Notebooks")
+            for record in mirror.needs_analysis():
+                workbook = mirror.workbook(record)
+                ...
+                mirror.write_back(drive, record, local_outputs, "Colab Notebooks/gdrivestats/x")
+                mirror.mark_analysed(record)
+    """
+
+    def __init__(self, cache: Path | str) -> None:
+        self.root = Path(cache)
+        self._state: SyncState | None = None
+
+    def __repr__(self) -> str:
+        return f"Mirror({str(self.root)!r})"
+
+    # ---- the cache folder ------------------------------------------------------------------------------
+
+    @property
+    def lock_path(self) -> Path:
+        """The lock a run holds on this cache."""
+        return self.root / LOCK_FILE
+
+    @property
+    def parsed_folder(self) -> Path:
+        """Where parsed workbooks are cached."""
+        return self.root / PARSED_FOLDER
+
+    def path_of(self, record: FileRecord) -> Path:
+        """The mirrored copy of a file."""
+        return self.root / record.local_path
+
+    @contextmanager
+    def locked(self, timeout: float) -> Iterator[None]:
+        """Hold the cache's lock; ``filelock.Timeout`` when another run holds it past ``timeout`` seconds."""
+        from filelock import FileLock
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.lock_path), timeout=timeout):
+            yield
+
+    # ---- sync -----------------------------------------------------------------------------------------
+
+    def sync(
+        self,
+        drive: Drive,
+        folder: str,
+        patterns: Sequence[str] = WORKBOOK_PATTERNS,
+        workers: int = 8,
+        exclude: str | None = None,
+        progress: bool = True,
+        **options: Any,
+    ) -> SyncResult:
+        """Bring the copy up to date with ``folder`` on ``drive`` (see ``mirror.sync.sync``)."""
+        return sync(
+            drive,
+            folder,
+            self.root,
+            patterns=patterns,
+            workers=workers,
+            exclude=exclude,
+            progress=progress,
+            **options,
+        )
+
+    # ---- analysis bookkeeping ---------------------------------------------------------------------------
+
+    def __enter__(self) -> Mirror:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the state database (it is opened again when needed)."""
+        if self._state is not None:
+            self._state.close()
+            self._state = None
+
+    @property
+    def _db(self) -> SyncState:
+        if self._state is None:
+            self._state = SyncState(self.root)
+        return self._state
+
+    def files(self) -> list[FileRecord]:
+        """Every mirrored file, in Drive path order."""
+        return sorted(self._db.files().values(), key=lambda r: r.drive_path)
+
+    def needs_analysis(self) -> list[FileRecord]:
+        """The mirrored files whose content changed since they were last analysed and written back."""
+        return [r for r in self.files() if r.content_key != r.analysed_md5]
+
+    def output_folders(self) -> dict[str, str]:
+        """The output folder name of each mirrored file, by Drive id: its cache path without the extension,
+        with it where two files share a stem."""
+        records = self.files()
+        stems = [str(Path(r.local_path).with_suffix("")) for r in records]
+        return {
+            r.id: (stem if stems.count(stem) == 1 else r.local_path)
+            for r, stem in zip(records, stems, strict=True)
+        }
+
+    def workbook(self, record: FileRecord) -> Workbook:
+        """The mirrored file, parsed (from the parse cache when this content was parsed before)."""
+        from gdrivestats.mirror.parsed import load_cached
+
+        return load_cached(self.path_of(record), self.parsed_folder)
+
+    def write_back(self, drive: Drive, record: FileRecord, outputs: Path, drive_folder: str) -> Uploaded:
+        """Upsert the output files in ``outputs`` into ``drive_folder``, recording each one as it lands."""
+        state = self._db
+
+        def recorded(name: str, drive_id: str, md5: str) -> None:
+            with state.transaction():
+                state.put_output(record.id, name, drive_id, md5)
+
+        return upload_folder(drive, outputs, drive_folder, state.outputs(record.id), recorded)
+
+    def mark_analysed(self, record: FileRecord) -> None:
+        """Record that this content was analysed and its outputs are all on Drive."""
+        with self._db.transaction():
+            self._db.mark_analysed(record.id, record.content_key)

@@ -1,0 +1,151 @@
+"""The remote view of a synced folder: its folders and matching files by id, from a listing, the state, or
+the state plus the changes feed."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gdrivestats.drive.base import Change, Entry, join_path
+from gdrivestats.formats import SPREADSHEET_MIME
+from gdrivestats.mirror.state import FileRecord, FolderRecord
+
+
+@dataclass
+class View:
+    """The synced tree as Drive has it now: folders and matching files by id, paths relative to the root."""
+
+    root_id: str
+    folders: dict[str, Entry] = field(default_factory=dict)
+    files: dict[str, Entry] = field(default_factory=dict)
+
+
+def matches(entry: Entry, patterns: Sequence[str]) -> bool:
+    """True when a file is one to mirror: its name matches a glob, or it is a native Google Sheet."""
+    if entry.is_folder:
+        return False
+    if entry.mime_type == SPREADSHEET_MIME:
+        return True
+    name = entry.name.lower()
+    return any(fnmatch.fnmatchcase(name, p.lower()) for p in patterns)
+
+
+def view_from_listing(
+    root: Entry, listing: Iterable[Entry], patterns: Sequence[str], exclude: str | None
+) -> View:
+    """The view from one recursive listing of ``root`` (entry paths relative to the backend root)."""
+    prefix = root.path + "/" if root.path else ""
+    view = View(root_id=root.id)
+    entries = sorted(listing, key=lambda e: e.path.count("/"))  # parents before children
+    for entry in entries:
+        rel = entry.path[len(prefix) :] if entry.path.startswith(prefix) else entry.path
+        parent = entry.parents[0] if entry.parents else None
+        if parent != root.id and parent not in view.folders:
+            continue  # below an excluded folder
+        if entry.is_folder:
+            if rel != exclude:
+                view.folders[entry.id] = dataclasses.replace(entry, path=rel)
+        elif matches(entry, patterns):
+            view.files[entry.id] = dataclasses.replace(entry, path=rel)
+    return view
+
+
+def view_from_state(
+    root_id: str, folders: Mapping[str, FolderRecord], files: Mapping[str, FileRecord]
+) -> View:
+    """The view as the state last saw it."""
+    view = View(root_id=root_id)
+    for f in folders.values():
+        view.folders[f.id] = Entry(
+            id=f.id,
+            name=f.name,
+            path=f.drive_path,
+            is_folder=True,
+            parents=(f.parent_id,) if f.parent_id else (),
+            created=parse_time(f.created),
+        )
+    for r in files.values():
+        view.files[r.id] = Entry(
+            id=r.id,
+            name=r.name,
+            path=r.drive_path,
+            is_folder=False,
+            size=r.size,
+            md5=r.md5,
+            modified=parse_time(r.modified),
+            mime_type=r.mime_type or "application/octet-stream",
+            version=r.version,
+            parents=(r.parent_id,) if r.parent_id else (),
+            created=parse_time(r.created),
+        )
+    return view
+
+
+class NeedsFullListing(Exception):
+    """The changes cannot be applied to the stored view (a known folder moved, renamed or went away)."""
+
+
+def apply_changes(
+    view: View, changes: Iterable[Change], patterns: Sequence[str], exclude: str | None
+) -> View:
+    """The view after ``changes``; raises NeedsFullListing when only a new listing can tell the result."""
+    new = View(root_id=view.root_id, folders=dict(view.folders), files=dict(view.files))
+    changes = list(changes)
+    for change in changes:  # folders first, so files in new folders find their parent
+        if change.id in new.folders or (change.entry is not None and change.entry.is_folder):
+            _apply_folder_change(new, change, exclude)
+    for change in changes:
+        if change.id in new.folders or change.id == new.root_id:
+            continue
+        entry = change.entry
+        if entry is not None and entry.is_folder:
+            continue
+        parent = entry.parents[0] if entry is not None and entry.parents else None
+        inside = parent == new.root_id or parent in new.folders
+        if change.removed or entry is None or not inside or not matches(entry, patterns):
+            new.files.pop(change.id, None)
+        else:
+            new.files[change.id] = dataclasses.replace(
+                entry, path=join_path(_folder_path(new, parent), entry.name)
+            )
+    return new
+
+
+def _apply_folder_change(view: View, change: Change, exclude: str | None) -> None:
+    known = view.folders.get(change.id)
+    entry = change.entry
+    if change.id == view.root_id:
+        if change.removed:
+            raise NeedsFullListing("the synced folder itself was removed")
+        return
+    if known is not None:
+        same_place = entry is not None and entry.name == known.name and entry.parents[:1] == known.parents[:1]
+        if change.removed or not same_place:
+            raise NeedsFullListing(f"folder {known.path} was moved, renamed or removed")
+        return
+    if change.removed or entry is None or not entry.parents:
+        return
+    parent = entry.parents[0]
+    if parent == view.root_id or parent in view.folders:
+        rel = join_path(_folder_path(view, parent), entry.name)
+        if rel != exclude:
+            view.folders[entry.id] = dataclasses.replace(entry, path=rel)
+
+
+def _folder_path(view: View, folder_id: str | None) -> str:
+    if folder_id is None or folder_id == view.root_id:
+        return ""
+    return view.folders[folder_id].path
+
+
+def format_time(value: datetime | None) -> str | None:
+    """A time as the state stores it (ISO 8601), or None."""
+    return None if value is None else value.isoformat()
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """A stored time back as a datetime, or None."""
+    return None if value is None else datetime.fromisoformat(value)
