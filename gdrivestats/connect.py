@@ -10,42 +10,19 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
-from gdrivestats.auth import colab
 from gdrivestats.auth.chain import AuthRequest, Resolved, resolve
 from gdrivestats.auth.oauth import BrowserOpener, Printer
 from gdrivestats.drive.base import Drive
+from gdrivestats.drive.colab import ColabDrive, flush_mounts
 from gdrivestats.drive.local import LocalDrive
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ColabDrive", "connect", "drive_for", "flush"]
 
-_mounts: set[Path] = set()
-_mounts_lock = threading.Lock()
-
-
-class ColabDrive(LocalDrive):
-    """My Drive through Colab's mount: a LocalDrive that can push its writes to Drive with ``flush()``."""
-
-    def __init__(self, root: Path | str, mount_point: Path) -> None:
-        super().__init__(root)
-        self.mount_point = Path(mount_point)
-
-    def __repr__(self) -> str:
-        return f"ColabDrive({str(self.root)!r}, mount_point={str(self.mount_point)!r})"
-
-    def flush(self) -> None:
-        """Make every write under the mount reach Drive (``drive.flush_and_unmount()``); this unmounts.
-
-        Call it once after the outputs are written; ``connect()`` again to mount anew.
-        """
-        colab.flush(self.mount_point)
-        with _mounts_lock:
-            _mounts.discard(self.mount_point)
 
 
 def connect(
@@ -106,8 +83,6 @@ def drive_for(resolved: Resolved, root_url: str | None = None) -> Drive:
     """The backend for what the chain found: a LocalDrive (or ColabDrive) for a folder, else an ApiDrive."""
     if resolved.local_root is not None:
         if resolved.mount_point is not None:
-            with _mounts_lock:
-                _mounts.add(resolved.mount_point)
             return ColabDrive(resolved.local_root, resolved.mount_point)
         return LocalDrive(resolved.local_root)
     from gdrivestats.drive.api import ApiDrive
@@ -120,13 +95,7 @@ def flush() -> bool:
 
     A no-op outside Colab and for API or local drives, so scripts can call it unconditionally at the end.
     """
-    with _mounts_lock:
-        points = sorted(_mounts)
-        _mounts.clear()
-    if not points:
-        return False
-    colab.flush(points[0])  # Colab has one Drive mount, and flush_and_unmount() takes no mount point
-    return True
+    return flush_mounts()
 
 
 def _path(value: str | os.PathLike[str] | None) -> Path | None:

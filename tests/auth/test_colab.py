@@ -9,8 +9,9 @@ import pytest
 
 import gdrivestats
 from gdrivestats.auth import colab
-from gdrivestats.connect import ColabDrive, connect
+from gdrivestats.connect import connect
 from gdrivestats.drive.api import ApiDrive
+from gdrivestats.drive.colab import ColabDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.errors import AuthError
 from tests.auth.conftest import Messages
