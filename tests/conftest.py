@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,21 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def emu() -> Iterator[Emulator]:
-    """A fresh Drive v3 emulator on 127.0.0.1, stopped after the test."""
-    with start_emulator() as emulator:
-        yield emulator
+def start_emu() -> Iterator[Callable[..., Emulator]]:
+    """Start Drive v3 emulators on 127.0.0.1 (``start_emulator``'s options); all stop after the test."""
+    started: list[Emulator] = []
+
+    def start(**options: Any) -> Emulator:
+        emulator = start_emulator(**options)
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+@pytest.fixture
+def emu(start_emu: Callable[..., Emulator]) -> Emulator:
+    """A fresh, empty Drive v3 emulator on 127.0.0.1, stopped after the test."""
+    return start_emu()

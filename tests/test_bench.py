@@ -14,6 +14,8 @@ import pytest
 
 from bench.proxy import ConnectProxy
 
+pytestmark = pytest.mark.slow  # runs the quick benchmark end to end (about 30 s)
+
 REPO = Path(__file__).resolve().parent.parent
 FOLDERS = 4  # Config.quick_mode(): 40 files in 4 folders, 5 changed
 FILES = 40

@@ -11,7 +11,7 @@ import pytest
 
 from gdrivestats.cli import main
 from gdrivestats.emulator import start_emulator
-from tests.test_run import small_csv
+from tests.support import small_csv
 
 
 def _summary(folder: Path) -> dict:

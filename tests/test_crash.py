@@ -10,16 +10,18 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from google.oauth2.credentials import Credentials
 
 from gdrivestats.drive.api import ApiDrive
-from gdrivestats.emulator import Emulator, start_emulator
+from gdrivestats.emulator import Emulator
 from gdrivestats.mirror.state import SyncState
-from tests.test_run import FOLDER, OUT, OUTPUTS, small_csv
+from tests.support import FOLDER, OUT, OUTPUTS, small_csv
+
+pytestmark = pytest.mark.slow  # real SIGKILLs of real runs: the full suite, not the fast lane
 
 NAMED_POINTS = [
     "before-listing",  # the start token taken, the tree not listed yet
@@ -41,13 +43,12 @@ TIMED_KILLS = [0.3, 0.6, 0.9, 1.2, 1.6, 2.0, 2.5, 3.0, 3.6, 4.2, 5.0]
 
 
 @pytest.fixture
-def emu(tmp_path: Path) -> Iterator[Emulator]:
+def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
     seed = tmp_path / "seed" / FOLDER
     (seed / "Reports").mkdir(parents=True)
     for i, name in enumerate(["countries.csv", "Reports/more.csv", "Reports/third.csv"], start=1):
         (seed / name).write_bytes(small_csv(i))
-    with start_emulator(seed=tmp_path / "seed") as emulator:
-        yield emulator
+    return start_emu(seed=tmp_path / "seed")
 
 
 def _env(emu: Emulator, crashpoint: str | None = None) -> dict[str, str]:

@@ -6,7 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from gdrivestats.demo import run_demo
+
+pytestmark = pytest.mark.slow  # the whole demo: emulator, three runs (about 12 s)
 
 
 def test_demo_runs_every_step_and_copies_the_outputs(tmp_path: Path) -> None:

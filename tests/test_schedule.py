@@ -15,7 +15,7 @@ from filelock import FileLock
 from gdrivestats.config import load_settings
 from gdrivestats.errors import ConfigError
 from gdrivestats.schedule import LOCK_FILE, run_scheduled
-from tests.test_run import small_csv
+from tests.support import small_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} INFO ", re.M)

@@ -273,7 +273,8 @@ def _cached(request: AuthRequest, trail: Trail, client_id: str | None = None) ->
         else:
             revoked = False
         if revoked:  # handled outside the except block: the error must not chain the library's traceback
-            return _expired(request, trail, path)
+            _expired(request, trail, path)
+            return None
         oauth.save_credentials(path, credentials, auth_uri=info.get("auth_uri"))
     return Resolved(
         CACHED_TOKEN, f"cached sign-in {path}", credentials, token_path=path, scopes=list(granted or [])

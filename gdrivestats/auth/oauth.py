@@ -282,7 +282,7 @@ def _exchange_code(flow: Any, authorization_response: str, needed: Sequence[str]
                 f"Google granted different access than asked for (granted: {granted}); sign in again and "
                 "allow access to Google Drive"
             ) from None
-        flow.oauth2session.token = exc.token  # more than asked for (scopes granted earlier): fine
+        flow.oauth2session.token = exc.token  # type: ignore[attr-defined]  # more than asked for (scopes granted earlier): fine
     credentials: Credentials = flow.credentials
     remember_secret(credentials.token)
     remember_secret(credentials.refresh_token)

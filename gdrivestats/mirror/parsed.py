@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from gdrivestats import __version__
-from gdrivestats.mirror.layout import TMP_PREFIX
+from gdrivestats._fs import atomic_folder
 from gdrivestats.workbook import Role, Sheet, Workbook, load_workbook
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 1
+_FORMAT = 2  # every Sheet field stored (1 stored a fixed list)
 
 
 def content_key(path: Path, sheet: str | None = None) -> str:
@@ -51,52 +50,65 @@ def _read(entry: Path) -> Workbook | None:
         return None
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        sheets = [
-            Sheet(
-                name=s["name"],
-                data=pd.read_parquet(entry / f"{i}-data.parquet"),
-                roles={c: Role(r) for c, r in s["roles"]},
-                label_column=s["label_column"],
-                set_aside=pd.read_parquet(entry / f"{i}-aside.parquet"),
-                notes=s["notes"],
-                footnotes=s["footnotes"],
-            )
-            for i, s in enumerate(meta["sheets"])
-        ]
-    except (OSError, ValueError, KeyError) as exc:  # a damaged entry is parsed again, never trusted
+        sheets = [_sheet_from(entry, i, stored) for i, stored in enumerate(meta["sheets"])]
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # a damaged entry: parsed again, never trusted
         log.debug("ignoring damaged parse cache %s: %s", entry, exc)
         return None
     return Workbook(name=meta["name"], source=meta["source"], sheets=sheets, notes=meta["notes"])
 
 
+def _sheet_from(entry: Path, index: int, stored: dict[str, Any]) -> Sheet:
+    """A Sheet back from its stored fields: frames from Parquet, roles as Role, the rest from JSON."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Sheet):
+        if f.name in stored["frames"]:
+            values[f.name] = pd.read_parquet(entry / f"{index}-{f.name}.parquet")
+        elif f.name == "roles":
+            values[f.name] = {c: Role(r) for c, r in stored["roles"]}
+        else:
+            values[f.name] = stored["values"][f.name]  # a KeyError: stored by another version, parse again
+    return Sheet(**values)
+
+
+def _stored(sheet: Sheet) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """A Sheet as (JSON-able fields, frames by field name); ValueError when a field cannot be stored exactly.
+
+    Every field of the dataclass is stored, so a new field can never be dropped silently: a value that does
+    not survive a JSON round trip makes the workbook uncached (slower, never different).
+    """
+    values: dict[str, Any] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for f in dataclasses.fields(sheet):
+        value = getattr(sheet, f.name)
+        if isinstance(value, pd.DataFrame):
+            frames[f.name] = value
+        elif f.name == "roles":
+            values[f.name] = [[c, str(r)] for c, r in value.items()]
+        elif json.loads(json.dumps(value)) == value:
+            values[f.name] = value
+        else:
+            raise ValueError(f"sheet field {f.name!r} does not survive JSON")
+    roles = values.pop("roles", [])
+    return {"values": values, "roles": roles, "frames": sorted(frames)}, frames
+
+
 def _write(entry: Path, workbook: Workbook) -> None:
-    """Store a parsed workbook; best effort (a sheet Parquet cannot hold is simply not cached)."""
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=entry.parent))
+    """Store a parsed workbook; best effort (a sheet that cannot be stored exactly is simply not cached)."""
     try:
+        stored = [_stored(s) for s in workbook.sheets]
         meta = {
             "name": workbook.name,
             "source": workbook.source,
             "notes": workbook.notes,
-            "sheets": [
-                {
-                    "name": s.name,
-                    "roles": [[c, str(r)] for c, r in s.roles.items()],
-                    "label_column": s.label_column,
-                    "notes": s.notes,
-                    "footnotes": s.footnotes,
-                }
-                for s in workbook.sheets
-            ],
+            "sheets": [m for m, _ in stored],
         }
-        for i, s in enumerate(workbook.sheets):
-            s.data.to_parquet(tmp / f"{i}-data.parquet")
-            _frame_for_parquet(s.set_aside).to_parquet(tmp / f"{i}-aside.parquet")
-        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")  # written last: marks it complete
-        os.replace(tmp, entry)
+        with atomic_folder(entry) as tmp:
+            for i, (_meta, frames) in enumerate(stored):
+                for name, frame in frames.items():
+                    _frame_for_parquet(frame).to_parquet(tmp / f"{i}-{name}.parquet")
+            (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")  # last: marks it complete
     except Exception as exc:  # caching must never break an analysis
         log.debug("not caching %s: %s", workbook.source, exc)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _frame_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:

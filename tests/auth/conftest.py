@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from gdrivestats.auth import colab, oauth
-from gdrivestats.emulator import Emulator, start_emulator
+from gdrivestats.emulator import Emulator
 from gdrivestats.emulator.oauth import OAuthState, state_of
 
 FAKE_COLAB = Path(__file__).resolve().parent.parent / "fake_colab"
@@ -79,12 +79,9 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    emu = start_emulator()
-    try:
-        yield emu
-    finally:
-        emu.stop()
+def emulator(emu: Emulator) -> Emulator:
+    """The auth tests' name for the root conftest's emulator."""
+    return emu
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import hashlib
 import io
 import logging
 import os
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -35,12 +34,6 @@ start_emulator = emulator.start_emulator
 
 KIB = 1024
 FOLDER = "application/vnd.google-apps.folder"
-
-
-@pytest.fixture
-def emu() -> Iterator[Any]:
-    with start_emulator() as server:
-        yield server
 
 
 def make_drive(emu: Any, **kwargs: Any) -> ApiDrive:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from gdrivestats.emulator import Emulator, build_service, start_emulator
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with start_emulator() as emulator:
-        yield emulator
+from gdrivestats.emulator import Emulator, build_service
 
 
 @pytest.fixture

@@ -43,3 +43,26 @@ def test_changed_content_or_a_damaged_entry_is_parsed_again(tmp_path: Path) -> N
     assert load_cached(book, tmp_path / "c").sheets[0].data["value"].tolist() == [10, 20]
     (tmp_path / "c" / content_key(book) / "0-data.parquet").write_bytes(b"damaged")
     assert load_cached(book, tmp_path / "c").sheets[0].data["value"].tolist() == [10, 20]
+
+
+def test_every_sheet_field_survives_the_cache(tmp_path: Path) -> None:
+    """A field added to Sheet is stored too (or the workbook is not cached): never silently dropped."""
+    import dataclasses
+
+    fresh = load_workbook(sample_path())
+    load_cached(sample_path(), tmp_path / "c")
+    cached = load_cached(sample_path(), tmp_path / "c")
+    for a, b in zip(fresh.sheets, cached.sheets, strict=True):
+        for f in dataclasses.fields(a):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            if isinstance(x, pd.DataFrame):
+                pd.testing.assert_frame_equal(x, y, check_dtype=False)
+            else:
+                assert x == y, f.name
+
+
+def test_a_field_json_cannot_hold_is_not_cached(tmp_path: Path) -> None:
+    book = load_workbook(sample_path())
+    book.sheets[0].notes = [("a tuple", 1)]  # type: ignore[list-item]  # JSON would make it a list
+    parsed_cache._write(tmp_path / "entry", book)
+    assert not (tmp_path / "entry").exists()

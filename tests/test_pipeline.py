@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,30 +12,19 @@ from google.oauth2.credentials import Credentials
 
 from gdrivestats.cli import main
 from gdrivestats.drive.api import ApiDrive
-from gdrivestats.emulator import Emulator, start_emulator
+from gdrivestats.emulator import Emulator
 from gdrivestats.pipeline import run
-
-FOLDER = "Colab Notebooks"
-OUT = f"{FOLDER}/gdrivestats"
-OUTPUTS = {"summary.xlsx", "summary.json", "report.html"}
-
-
-def small_csv(scale: int = 1) -> bytes:
-    rows = [("Kenya", "Africa", 53, 580), ("Peru", "America", 33, 1285), ("Chile", "America", 19, 756)]
-    rows += [("Ghana", "Africa", 32, 239), ("Japan", "Asia", 125, 378), ("Nepal", "Asia", 30, 147)]
-    lines = ["country,region,population,area"] + [f"{c},{r},{p * scale},{a}" for c, r, p, a in rows]
-    return ("\n".join(lines) + "\n").encode()
+from tests.support import FOLDER, OUT, OUTPUTS, small_csv
 
 
 @pytest.fixture
-def emu(tmp_path: Path) -> Iterator[Emulator]:
+def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
     seed = tmp_path / "seed" / FOLDER
     (seed / "Reports").mkdir(parents=True)
     (seed / "countries.csv").write_bytes(small_csv())
     (seed / "Reports" / "more.csv").write_bytes(small_csv(2))
     (seed / "notes.txt").write_text("not a workbook")
-    with start_emulator(seed=tmp_path / "seed") as emulator:
-        yield emulator
+    return start_emu(seed=tmp_path / "seed")
 
 
 def api(emu: Emulator) -> ApiDrive:

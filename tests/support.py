@@ -1,0 +1,15 @@
+"""Helpers shared by the run, CLI, schedule and crash tests: the synced folder's layout and a small CSV."""
+
+from __future__ import annotations
+
+FOLDER = "Colab Notebooks"
+OUT = f"{FOLDER}/gdrivestats"
+OUTPUTS = {"summary.xlsx", "summary.json", "report.html"}
+
+
+def small_csv(scale: int = 1) -> bytes:
+    """Six countries with region, population (times ``scale``) and area."""
+    rows = [("Kenya", "Africa", 53, 580), ("Peru", "America", 33, 1285), ("Chile", "America", 19, 756)]
+    rows += [("Ghana", "Africa", 32, 239), ("Japan", "Asia", 125, 378), ("Nepal", "Asia", 30, 147)]
+    lines = ["country,region,population,area"] + [f"{c},{r},{p * scale},{a}" for c, r, p, a in rows]
+    return ("\n".join(lines) + "\n").encode()
