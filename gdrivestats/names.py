@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 MAX_NAME_BYTES = 255
 _MAX_EXT_CHARS = 16
@@ -54,3 +55,40 @@ def fit(stem: str, ext: str, max_bytes: int = MAX_NAME_BYTES, suffix: str = "") 
         ext, budget = "", max_bytes - len(suffix.encode("utf-8"))
     cut = stem.encode("utf-8")[:budget].decode("utf-8", "ignore").rstrip(" .")
     return (cut or "_") + suffix + ext
+
+
+def distinct_names(names: Iterable[str], fallback: str = "workbook", max_chars: int = 100) -> list[str]:
+    """A safe, visible and distinct name for each of ``names``, distinct case-insensitively (for macOS and
+    Windows): ``safe_name`` of the name without leading dots or spaces, cut to ``max_chars`` characters,
+    ``fallback`` when nothing is left, and "-2", "-3", ... added to a name already given."""
+    result: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        text = unicodedata.normalize("NFC", name).strip().lstrip(". ")[:max_chars]
+        base = safe_name(text) if text.rstrip(" .") else fallback
+        candidate, n = base, 2
+        while candidate.casefold() in seen:
+            candidate, n = f"{base}-{n}", n + 1
+        seen.add(candidate.casefold())
+        result.append(candidate)
+    return result
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """Lowercase ASCII letters, digits and dashes ("Area (km²)" -> "area-km2"); "" if nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal or a one-line log: control characters (ESC, BEL, newlines, bidi
+    overrides) are shown as escapes such as ``\\x1b`` and ``\\n`` instead of acting."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() and ch not in _BIDI_CONTROLS else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )

@@ -58,6 +58,7 @@ from googleapiclient.http import HttpRequest, MediaIoBaseUpload, build_http
 
 from gdrivestats.drive.base import (
     FOLDER_MIME,
+    GOOGLE_APPS_PREFIX,
     ID_PREFIX,
     SHORTCUT_MIME,
     Change,
@@ -67,15 +68,16 @@ from gdrivestats.drive.base import (
     join_path,
     norm_path,
 )
-from gdrivestats.drive.retry import DEFAULT_BACKOFF, Backoff, call_with_retry
+from gdrivestats.drive.retry import BLOCKED_REASONS, DEFAULT_BACKOFF, Backoff, call_with_retry, with_deadline
 from gdrivestats.drive.transfer import (
     DEFAULT_CHUNK_SIZE,
     UPLOAD_BLOCK,
+    UploadSessionExpired,
     download_file,
     download_to,
     upload_resumable,
 )
-from gdrivestats.errors import AuthError, DriveError, NotFound
+from gdrivestats.errors import AlreadyExists, AuthError, DownloadBlocked, DriveError, NotFound
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -85,7 +87,7 @@ ENV_TOKEN = "GDRIVESTATS_ACCESS_TOKEN"
 SHARED_PREFIX = "shared:"
 FILE_FIELDS = (
     "id,name,mimeType,parents,md5Checksum,size,modifiedTime,version,headRevisionId,"
-    "shortcutDetails,driveId,createdTime"
+    "shortcutDetails,driveId,createdTime,capabilities(canDownload)"
 )
 LIST_FIELDS = f"nextPageToken,files({FILE_FIELDS})"
 CHANGE_FIELDS = (
@@ -95,6 +97,7 @@ MULTIPART_LIMIT = 5 << 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FOLDERS_PER_QUERY = 50
 PAGE_SIZE = 1000
+IDS_PER_CALL = 20  # files.generateIds hands out ids in batches: one call serves this many creates
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class ApiDrive(Drive):
         folders_per_query: int = FOLDERS_PER_QUERY,
         page_size: int = PAGE_SIZE,
         trash: bool = True,
+        acknowledge_abuse: bool = False,
     ) -> None:
         if chunk_size <= 0 or chunk_size % UPLOAD_BLOCK:
             raise ValueError(f"chunk_size must be a positive multiple of {UPLOAD_BLOCK} bytes")
@@ -165,9 +169,13 @@ class ApiDrive(Drive):
         self.folders_per_query = max(1, min(folders_per_query, 100))
         self.page_size = page_size
         self.trash = trash
+        #: Download files Google flagged as malware or spam anyway (Drive lets only their owner do so).
+        self.acknowledge_abuse = acknowledge_abuse
+        self._free_ids: list[str] = []
         #: Every duplicate name met so far (see the module docstring).
         self.duplicates: list[Duplicate] = []
         self._credentials = credentials
+        self._account: str | None = None
         self._service = build_service(credentials, self.root_url)
         # Built once: service.files() makes a whole new Resource (every method, docstrings rendered from the
         # schemas) on each call, which was ~40% of a first sync's CPU. Sharing it between threads is safe:
@@ -214,9 +222,38 @@ class ApiDrive(Drive):
         return http
 
     def _execute(self, make_request: Callable[[], HttpRequest], what: str) -> Any:
-        """Build and execute a (non-media) request with retries, on this thread's connection."""
-        return call_with_retry(
-            lambda: make_request().execute(http=self._http(), num_retries=0), what, self.backoff
+        """Build and execute a (non-media) request with retries, on this thread's connection.
+
+        Each try has ``backoff.request_deadline`` seconds in all (a server trickling bytes is given up on
+        and asked again), within the retry loop's overall deadline.
+        """
+        http = self._http()
+        attempt = with_deadline(
+            lambda: make_request().execute(http=http, num_retries=0), http, self.backoff.request_deadline
+        )
+        return call_with_retry(attempt, what, self.backoff)
+
+    def _new_id(self) -> str:
+        """A file id from ``files.generateIds`` (fetched IDS_PER_CALL at a time) for an idempotent create."""
+        with self._lock:
+            if self._free_ids:
+                return self._free_ids.pop()
+        space = {"space": "drive"}
+        raw = self._execute(
+            lambda: self._files.generateIds(count=IDS_PER_CALL, **space), "asking Drive for new file ids"
+        )
+        ids = [str(i) for i in raw.get("ids", [])]
+        if not ids:
+            raise DriveError("asking Drive for new file ids: Drive returned none; retry later")
+        with self._lock:
+            self._free_ids.extend(ids[1:])
+        return ids[0]
+
+    def _get_raw(self, file_id: str, what: str) -> dict[str, Any]:
+        return dict(
+            self._execute(
+                lambda: self._files.get(fileId=file_id, fields=FILE_FIELDS, supportsAllDrives=True), what
+            )
         )
 
     def _name_lock(self, folder_id: str, name: str) -> threading.Lock:
@@ -244,7 +281,10 @@ class ApiDrive(Drive):
             name=raw.get("name", ""),
             path=path,
             is_folder=mime == FOLDER_MIME,
-            size=int(raw["size"]) if raw.get("size") is not None and mime != FOLDER_MIME else None,
+            # Drive reports a size for native files too, but not the size of their export: keep None.
+            size=int(raw["size"])
+            if raw.get("size") is not None and mime != FOLDER_MIME and not mime.startswith(GOOGLE_APPS_PREFIX)
+            else None,
             md5=raw.get("md5Checksum"),
             modified=_time(raw.get("modifiedTime")),
             mime_type=mime,
@@ -253,6 +293,7 @@ class ApiDrive(Drive):
             parents=tuple(parents if parents is not None else raw.get("parents") or ()),
             created=_time(raw.get("createdTime")),
             drive_id=raw.get("driveId"),
+            can_download=bool((raw.get("capabilities") or {}).get("canDownload", True)),
         )
 
     def _remember(self, entry: Entry) -> None:
@@ -544,6 +585,9 @@ class ApiDrive(Drive):
             raise DriveError(f"{entry.path}: is a folder, not a file")
         if entry.is_native and entry.export_format is None:
             raise DriveError(f"{entry.path}: {entry.mime_type} files cannot be downloaded by gdrivestats")
+        if not entry.can_download:  # known from the listing: no request is made for it
+            wait, cause = BLOCKED_REASONS["cannotDownloadFile"]
+            raise DownloadBlocked(f"{entry.path}: {cause} (canDownload is false)", "cannotDownloadFile", wait)
         return entry
 
     def _media_request(self, entry: Entry) -> HttpRequest:
@@ -551,7 +595,8 @@ class ApiDrive(Drive):
         if fmt is not None:
             request = self._files.export_media(fileId=entry.id, mimeType=fmt[0])
         else:
-            request = self._files.get_media(fileId=entry.id, supportsAllDrives=True)
+            extra = {"acknowledgeAbuse": True} if self.acknowledge_abuse else {}
+            request = self._files.get_media(fileId=entry.id, supportsAllDrives=True, **extra)
         request.http = self._http()
         return request
 
@@ -649,18 +694,22 @@ class ApiDrive(Drive):
         # "...\r\n--boundary" and a CRLF-tolerant parser drops that CR: send such content resumable (raw).
         multipart = size <= self.multipart_limit and last_byte != b"\r"
         with self._name_lock(parent.id, name):
-            if multipart:
-                raw = call_with_retry(
-                    lambda: self._multipart(parent, name, open_stream, mime), what, self.backoff
+            existing = self._existing_file(parent, name)
+            # A create names its id (from files.generateIds): a retried create whose first try went through
+            # (a lost reply, or httplib2's silent re-send) answers 409 and the file made is used. Listings
+            # are never trusted for this: they can lag behind writes.
+            file_id = None if existing is not None else self._new_id()
+            try:
+                raw = self._send(parent, name, open_stream, mime, multipart, existing, file_id, what)
+            except AlreadyExists:
+                assert file_id is not None
+                raw = self._get_raw(file_id, what)
+                logger.debug(
+                    "%s: the create had gone through (409 for id %s); using that file", what, file_id
                 )
-            else:
-                existing = self._existing_file(parent, name)
-                with open_stream() as stream:
-                    media = MediaIoBaseUpload(
-                        stream, mimetype=mime, chunksize=self.chunk_size, resumable=True
-                    )
-                    request = self._upload_request(parent, name, existing, media, mime)
-                    raw = upload_resumable(request, self._http(), what, self.backoff)
+                if raw.get("md5Checksum") != md5:
+                    made = self._entry(raw, path, (parent.id,))
+                    raw = self._send(parent, name, open_stream, mime, multipart, made, None, what)
         self._forget(path)
         entry = self._entry(raw, path, (parent.id,))
         self._remember(entry)
@@ -670,27 +719,63 @@ class ApiDrive(Drive):
             )
         return entry
 
-    def _multipart(self, parent: Entry, name: str, open_stream: Callable[[], IO[bytes]], mime: str) -> Any:
-        """One whole multipart upsert attempt: look the name up afresh, then update or create.
+    def _send(
+        self,
+        parent: Entry,
+        name: str,
+        open_stream: Callable[[], IO[bytes]],
+        mime: str,
+        multipart: bool,
+        existing: Entry | None,
+        file_id: str | None,
+        what: str,
+    ) -> Any:
+        """Update ``existing`` or create ``name`` with id ``file_id``, multipart or resumable, with retries.
 
-        Looking up inside the attempt means a create whose reply was lost becomes an update on retry,
-        not a duplicate.
+        A resumable session that Drive drops (404) is started again once, from the beginning.
         """
-        existing = self._existing_file(parent, name)
-        with open_stream() as stream:
-            media = MediaIoBaseUpload(stream, mimetype=mime, resumable=False)
-            return self._upload_request(parent, name, existing, media, mime).execute(
-                http=self._http(), num_retries=0
-            )
+        if multipart:
+
+            def attempt() -> Any:
+                with open_stream() as stream:
+                    media = MediaIoBaseUpload(stream, mimetype=mime, resumable=False)
+                    request = self._upload_request(parent, name, existing, media, mime, file_id)
+                    http = self._http()
+                    guarded = with_deadline(
+                        lambda: request.execute(http=http, num_retries=0), http, self.backoff.request_deadline
+                    )
+                    return guarded()
+
+            return call_with_retry(attempt, what, self.backoff)
+
+        def resumable() -> Any:
+            with open_stream() as stream:
+                media = MediaIoBaseUpload(stream, mimetype=mime, chunksize=self.chunk_size, resumable=True)
+                request = self._upload_request(parent, name, existing, media, mime, file_id)
+                return upload_resumable(request, self._http(), what, self.backoff)
+
+        try:
+            return resumable()
+        except UploadSessionExpired:
+            logger.info("%s: Drive dropped the upload session; starting the upload again", what)
+            return resumable()
 
     def _upload_request(
-        self, parent: Entry, name: str, existing: Entry | None, media: MediaIoBaseUpload, mime: str
+        self,
+        parent: Entry,
+        name: str,
+        existing: Entry | None,
+        media: MediaIoBaseUpload,
+        mime: str,
+        file_id: str | None = None,
     ) -> HttpRequest:
         if existing is not None:
             return self._files.update(
                 fileId=existing.id, media_body=media, fields=FILE_FIELDS, supportsAllDrives=True
             )
-        body = {"name": name, "parents": [parent.id], "mimeType": mime}
+        body: dict[str, Any] = {"name": name, "parents": [parent.id], "mimeType": mime}
+        if file_id is not None:
+            body["id"] = file_id
         return self._files.create(body=body, media_body=media, fields=FILE_FIELDS, supportsAllDrives=True)
 
     def makedirs(self, path: str) -> Entry:
@@ -709,24 +794,20 @@ class ApiDrive(Drive):
 
     def _mkdir(self, parent: Entry, name: str) -> Entry:
         path = join_path(parent.path, name)
-
-        tries = 0
-
-        def attempt() -> Entry:
-            nonlocal tries
-            tries += 1
-            if tries > 1:  # the caller just looked; on a retry, a create whose reply was lost is found here
-                found = self._child(parent, name, fresh=True)
-                if found is not None:
-                    return found
-            raw = self._files.create(
-                body={"name": name, "parents": [parent.id], "mimeType": FOLDER_MIME},
-                fields=FILE_FIELDS,
-                supportsAllDrives=True,
-            ).execute(http=self._http(), num_retries=0)
-            return self._entry(raw, path, (parent.id,))
-
-        entry = call_with_retry(attempt, f"creating folder '{path}'", self.backoff)
+        what = f"creating folder '{path}'"
+        file_id = self._new_id()  # a retried create answers 409 instead of making a second folder
+        try:
+            raw = self._execute(
+                lambda: self._files.create(
+                    body={"name": name, "parents": [parent.id], "mimeType": FOLDER_MIME, "id": file_id},
+                    fields=FILE_FIELDS,
+                    supportsAllDrives=True,
+                ),
+                what,
+            )
+        except AlreadyExists:
+            raw = self._get_raw(file_id, what)
+        entry = self._entry(raw, path, (parent.id,))
         self._remember(entry)
         return entry
 
@@ -771,6 +852,35 @@ class ApiDrive(Drive):
         self._forget(entry.path, file_id)
 
     # ---- changes ---------------------------------------------------------------------------------
+
+    def account(self) -> str:
+        """Server, account (``about.user.permissionId``) and shared drive: one ``about.get`` call, cached."""
+        if self._account is None:
+            raw = self._execute(
+                lambda: self._service.about().get(fields="user(permissionId,emailAddress)"),
+                "asking Drive who is signed in",
+            )
+            user = raw.get("user") or {}
+            self._account = (
+                f"{self.root_url or 'https://www.googleapis.com/'}|{self.drive_id or ''}|"
+                f"{user.get('permissionId', '')}|{user.get('emailAddress', '')}"
+            )
+        return self._account
+
+    def account_hint(self) -> str:
+        """A digest of the server and of the sign-in (never the secret itself): a new sign-in changes it."""
+        creds = self._credentials
+        who = (
+            getattr(creds, "refresh_token", None)
+            or getattr(creds, "service_account_email", None)
+            or getattr(creds, "token", None)
+            or ""
+        )
+        subject = getattr(creds, "_subject", None) or ""
+        seed = (
+            f"gdrivestats-account\0{self.root_url}\0{self.drive_id}\0{type(creds).__name__}\0{who}\0{subject}"
+        )
+        return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
     def start_token(self) -> str:
         params: dict[str, Any] = {"supportsAllDrives": True}

@@ -57,6 +57,7 @@ class Entry:
     created: datetime | None = None
     drive_id: str | None = None
     shortcut_id: str | None = None
+    can_download: bool = True  # False: Drive says the content cannot be fetched (capabilities.canDownload)
 
     @property
     def is_native(self) -> bool:
@@ -192,7 +193,18 @@ class Drive(ABC):
     def changes(self, token: str) -> tuple[builtins.list[Change], str]:
         """Files changed since ``token``, and the token to pass next time."""
 
+    @abstractmethod
+    def account(self) -> str:
+        """Who and where this drive is (server, account, shared drive): a mirror's state belongs to one."""
+
     # ---- overridable with a better implementation ------------------------------------------------
+
+    def account_hint(self) -> str:
+        """A key that changes whenever ``account`` may have changed, known without asking the server.
+
+        A mirror asks ``account`` (an API call for Drive) only when this differs from the stored one.
+        """
+        return self.account()
 
     def upload(self, local_path: Path | str, folder: Target, name: str | None = None) -> Entry:
         """Upsert a local file into ``folder`` under ``name`` (default: the local file's name)."""

@@ -253,6 +253,9 @@ class LocalDrive(Drive):
             for e in self.list("", recursive=True)
         }
 
+    def account(self) -> str:
+        return f"local:{self.root}"
+
     def start_token(self) -> str:
         raw = json.dumps(self._snapshot(), separators=(",", ":"), sort_keys=True).encode()
         return _TOKEN_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii")

@@ -22,10 +22,18 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from gdrivestats.drive.base import Entry, split_path
+from gdrivestats.mirror.layout import OWN_PREFIX
 from gdrivestats.names import fit, safe_name, split_ext
 
 _ID_PREFIX_LEN = 8
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def mirror_name(name: str) -> str:
+    """``safe_name``, and never one of the cache's own names: anything starting with ``.gdrivestats``
+    (the state, the lock, the parse cache, temporary files) gets a '_' in front."""
+    safe = safe_name(name)
+    return "_" + safe if _key(safe).startswith(OWN_PREFIX) else safe
 
 
 def _key(name: str) -> str:
@@ -45,16 +53,16 @@ def local_names(entries: Iterable[Entry]) -> dict[str, str]:
     """
     groups: dict[str, list[Entry]] = {}
     for entry in entries:
-        groups.setdefault(_key(safe_name(entry.download_name)), []).append(entry)
+        groups.setdefault(_key(mirror_name(entry.download_name)), []).append(entry)
     names: dict[str, str] = {}
     later: list[Entry] = []
     for key in sorted(groups):  # pass 1: the first of each clash keeps its plain name
         first, *rest = sorted(groups[key], key=_order)
-        names[first.id] = safe_name(first.download_name)
+        names[first.id] = mirror_name(first.download_name)
         later.extend(rest)
     taken = {_key(n) for n in names.values()}
     for entry in later:  # pass 2: the others get an id prefix, never taking a name already in use
-        stem, ext = split_ext(safe_name(entry.download_name))
+        stem, ext = split_ext(mirror_name(entry.download_name))
         for length in (_ID_PREFIX_LEN, 16, len(entry.id)):
             name = fit(stem, ext, suffix=f" ({safe_name(entry.id[:length])})")
             if _key(name) not in taken:
@@ -68,7 +76,7 @@ def local_names(entries: Iterable[Entry]) -> dict[str, str]:
 
 def safe_relpath(path: str) -> PurePosixPath:
     """A '/'-separated Drive path as a safe relative local path (each part through ``safe_name``)."""
-    parts = [safe_name(p) for p in path.split("/") if p]
+    parts = [mirror_name(p) for p in path.split("/") if p]
     return PurePosixPath(*parts) if parts else PurePosixPath(".")
 
 

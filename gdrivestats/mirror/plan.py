@@ -7,10 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gdrivestats.drive.base import Entry
-from gdrivestats.mirror.local_names import local_paths
+from gdrivestats.mirror.local_names import local_paths, mirror_name
 from gdrivestats.mirror.state import FileRecord
 from gdrivestats.mirror.view import View, format_time
-from gdrivestats.names import safe_name
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def _anchored(view: View) -> list[Entry]:
     containing '/' stays one local name instead of being split into folders."""
     tree = [*view.folders.values(), *view.files.values()]
     return [
-        dataclasses.replace(e, path=safe_name(e.name)) if e.parents[:1] == (view.root_id,) else e
+        dataclasses.replace(e, path=mirror_name(e.name)) if e.parents[:1] == (view.root_id,) else e
         for e in tree
     ]
 

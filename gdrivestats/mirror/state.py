@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gdrivestats.mirror.layout import STATE_FILE
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS files (
     modified      TEXT,               -- RFC 3339, as Drive sends it
     version       TEXT,
     local_path    TEXT NOT NULL UNIQUE, -- path below the cache folder
-    analysed_md5  TEXT                -- the content last analysed and written back
+    analysed_md5  TEXT,               -- the content last analysed and written back
+    shortcut_id   TEXT                -- set when reached through a shortcut: id is then the target's
 );
 CREATE TABLE IF NOT EXISTS folders (
     id          TEXT PRIMARY KEY,
@@ -43,6 +44,18 @@ CREATE TABLE IF NOT EXISTS pending (
     id          TEXT NOT NULL,        -- a file about to be written into the cache (download or move)
     local_path  TEXT NOT NULL,
     PRIMARY KEY (id, local_path)
+);
+CREATE TABLE IF NOT EXISTS output_folders (
+    workbook_id TEXT NOT NULL,        -- a workbook whose outputs are in this Drive folder
+    drive_id    TEXT NOT NULL,        -- the folder (the workbook's own, and every folder above it)
+    PRIMARY KEY (workbook_id, drive_id)
+);
+CREATE TABLE IF NOT EXISTS failed (
+    id          TEXT PRIMARY KEY,     -- a file in the synced tree that could not be fetched
+    entry       TEXT NOT NULL,        -- the file as Drive listed it (JSON), so it stays in the view
+    reason      TEXT NOT NULL,        -- one line a user reads: why, and what to do
+    attempts    INTEGER NOT NULL,
+    next_try    REAL NOT NULL         -- Unix time before which it is not tried again (back-off)
 );
 CREATE TABLE IF NOT EXISTS outputs (
     workbook_id TEXT NOT NULL,        -- the Drive id of the analysed workbook
@@ -70,6 +83,7 @@ class FileRecord:
     version: str | None
     local_path: str
     analysed_md5: str | None = None
+    shortcut_id: str | None = None
 
     @property
     def content_key(self) -> str:
@@ -91,8 +105,13 @@ class FolderRecord:
 class SyncState:
     """The state database of one cache folder. WAL mode; every write is its own short transaction."""
 
-    def __init__(self, cache_dir: Path) -> None:
+    def __init__(self, cache_dir: Path, *, readonly: bool = False) -> None:
         self.path = Path(cache_dir) / STATE_FILE
+        if readonly:  # a dry run: read what is there, write nothing (no journal, no schema upgrade)
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
@@ -103,8 +122,10 @@ class SyncState:
             for statement in _SCHEMA.split(";\n"):
                 if statement.strip():
                     self._db.execute(statement)
-            if self.get_meta("schema_version") is None:
-                self.set_meta("schema_version", str(SCHEMA_VERSION))
+            columns = {row["name"] for row in self._db.execute("PRAGMA table_info(files)")}
+            if "shortcut_id" not in columns:  # a cache made by gdrivestats 0.1
+                self._db.execute("ALTER TABLE files ADD COLUMN shortcut_id TEXT")
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
 
     def close(self) -> None:
         """Close the database connection."""
@@ -190,6 +211,33 @@ class SyncState:
         else:
             self._db.execute("DELETE FROM pending WHERE id = ?", (file_id,))
 
+    # --- files that could not be fetched -------------------------------------------------------------
+    def failed(self) -> dict[str, tuple[str, str, int, float]]:
+        """Files that could not be fetched: id -> (entry JSON, reason, attempts, next try as Unix time)."""
+        rows = self._db.execute("SELECT id, entry, reason, attempts, next_try FROM failed")
+        return {r["id"]: (r["entry"], r["reason"], r["attempts"], r["next_try"]) for r in rows}
+
+    def put_failed(self, file_id: str, entry: str, reason: str, attempts: int, next_try: float) -> None:
+        """Record a file that could not be fetched, and when to try it again."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO failed (id, entry, reason, attempts, next_try) VALUES (?, ?, ?, ?, ?)",
+            (file_id, entry, reason, attempts, next_try),
+        )
+
+    def clear_failed(self, file_id: str | None = None) -> None:
+        """Forget a failure (the file was fetched, or left the tree), or all of them."""
+        if file_id is None:
+            self._db.execute("DELETE FROM failed")
+        else:
+            self._db.execute("DELETE FROM failed WHERE id = ?", (file_id,))
+
+    # --- starting over ----------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget everything (another account's or server's state): the next sync starts from a listing."""
+        for table in ("files", "folders", "pending", "outputs", "output_folders", "failed"):
+            self._db.execute(f"DELETE FROM {table}")
+        self._db.execute("DELETE FROM meta WHERE key != 'schema_version'")
+
     # --- folders ----------------------------------------------------------------------------------------
     def folders(self) -> dict[str, FolderRecord]:
         """Every folder of the synced tree, by Drive id."""
@@ -210,6 +258,37 @@ class SyncState:
         query = "SELECT name, drive_id, md5 FROM outputs WHERE workbook_id = ?"
         rows = self._db.execute(query, (workbook_id,))
         return {row["name"]: (row["drive_id"], row["md5"]) for row in rows}
+
+    def output_ids(self) -> dict[str, tuple[str, str | None]]:
+        """Every output file written back: Drive id -> (workbook id, md5)."""
+        rows = self._db.execute("SELECT workbook_id, drive_id, md5 FROM outputs")
+        return {row["drive_id"]: (row["workbook_id"], row["md5"]) for row in rows}
+
+    def output_folder_ids(self) -> dict[str, set[str]]:
+        """Every Drive folder holding outputs: folder id -> the workbooks whose outputs are in it."""
+        found: dict[str, set[str]] = {}
+        for row in self._db.execute("SELECT workbook_id, drive_id FROM output_folders"):
+            found.setdefault(row["drive_id"], set()).add(row["workbook_id"])
+        return found
+
+    def put_output_folders(self, workbook_id: str, folder_ids: list[str]) -> None:
+        """Record the Drive folders a workbook's outputs are in (its own, and those above it)."""
+        self._db.execute("DELETE FROM output_folders WHERE workbook_id = ?", (workbook_id,))
+        self._db.executemany(
+            "INSERT OR IGNORE INTO output_folders (workbook_id, drive_id) VALUES (?, ?)",
+            [(workbook_id, folder_id) for folder_id in folder_ids],
+        )
+
+    def forget_outputs(self, workbook_id: str, drive_id: str | None = None) -> None:
+        """Forget one output (or all of a workbook's) so the next run writes it again."""
+        if drive_id is None:
+            self._db.execute("DELETE FROM outputs WHERE workbook_id = ?", (workbook_id,))
+            self._db.execute("DELETE FROM output_folders WHERE workbook_id = ?", (workbook_id,))
+        else:
+            self._db.execute(
+                "DELETE FROM outputs WHERE workbook_id = ? AND drive_id = ?", (workbook_id, drive_id)
+            )
+        self._db.execute("UPDATE files SET analysed_md5 = NULL WHERE id = ?", (workbook_id,))
 
     def put_output(self, workbook_id: str, name: str, drive_id: str, md5: str | None) -> None:
         """Record one output uploaded for a workbook."""

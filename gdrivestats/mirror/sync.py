@@ -19,13 +19,14 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from gdrivestats._crash import crashpoint
-from gdrivestats.drive.base import Drive, Entry, md5_file, norm_path
+from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
 from gdrivestats.errors import DriveError, NotFound
 from gdrivestats.formats import WORKBOOK_PATTERNS
-from gdrivestats.mirror.layout import OWN_PREFIX, TMP_PREFIX
+from gdrivestats.mirror.layout import OWN_PREFIX, STATE_FILE, TMP_PREFIX
 from gdrivestats.mirror.local_names import resolve_inside
 from gdrivestats.mirror.plan import Download, SyncPlan, plan_sync
 from gdrivestats.mirror.state import FileRecord, FolderRecord, SyncState
@@ -33,10 +34,13 @@ from gdrivestats.mirror.view import (
     NeedsFullListing,
     View,
     apply_changes,
+    entry_from_json,
+    entry_to_json,
     format_time,
     view_from_listing,
     view_from_state,
 )
+from gdrivestats.names import printable
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,8 @@ _META_ROOT = "root_id"
 _META_ROOT_PATH = "root_path"
 _META_TOKEN = "changes_token"
 _META_EXCLUDE = "exclude"
+_META_ACCOUNT = "account"
+_META_ACCOUNT_HINT = "account_hint"
 
 
 @dataclass
@@ -88,32 +94,103 @@ def sync(
     progress: bool = True,
     full: bool = False,
 ) -> SyncResult:
-    """Mirror ``folder`` (a path on ``drive``) into ``cache``: incremental, concurrent and crash-safe."""
+    """Mirror ``folder`` (a path on ``drive``) into ``cache``: incremental, concurrent and crash-safe.
+
+    ``dry_run`` plans against what is there and writes nothing at all, not even the cache folder.
+    """
     started = time.monotonic()
     cache = Path(cache)
+    if dry_run:
+        return _plan_only(drive, norm_path(folder), cache, patterns, exclude, full, started)
     cache.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(cache)
     with SyncState(cache) as state:
-        if not dry_run:
-            _recover_pending(state, cache)
-        view, token, full_listing = _current_view(drive, norm_path(folder), state, patterns, exclude, full)
+        _recover_pending(state, cache)
+        _check_account(drive, state, cache)
+        view, token, full_listing, changes = _current_view(
+            drive, norm_path(folder), state, patterns, exclude, full
+        )
+        _heal_outputs(state, changes)
         known = state.files()
         plan = plan_sync(view, known, _present_paths(cache, known.values()))
         result = SyncResult(cache=cache, plan=plan, full_listing=full_listing)
-        if not dry_run:
-            _apply(drive, plan, state, cache, workers, progress, result)
-            crashpoint("before-token")
-            if result.ok:
-                _store_view(state, plan.view, token, folder, exclude)
+        _apply(drive, plan, state, cache, workers, progress, result)
+        crashpoint("before-token")
+        # Safe even when files failed: each one is kept in the state's failed list, in the view, and tried
+        # again on a later run; a blocked file never forces every later run into a full listing.
+        _store_view(state, plan.view, token, folder, exclude)
     result.seconds = time.monotonic() - started
     log.info("%s", result.summary())
     return result
 
 
+def _plan_only(
+    drive: Drive,
+    folder: str,
+    cache: Path,
+    patterns: Sequence[str],
+    exclude: str | None,
+    full: bool,
+    started: float,
+) -> SyncResult:
+    """The plan a sync would carry out, from the state as it is (read-only) or from nothing."""
+    state = SyncState(cache, readonly=True) if (cache / STATE_FILE).is_file() else None
+    try:
+        if state is not None and _same_account(drive, state):
+            view, _token, full_listing, _changes = _current_view(
+                drive, folder, state, patterns, exclude, full
+            )
+            known = state.files()
+        else:
+            view, full_listing, known = _listed_view(drive, folder, patterns, exclude), True, {}
+    finally:
+        if state is not None:
+            state.close()
+    present = _present_paths(cache, known.values()) if cache.is_dir() else set()
+    result = SyncResult(cache=cache, plan=plan_sync(view, known, present), full_listing=full_listing)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+# ---- whose state is this? ----------------------------------------------------------------------------
+
+
+def _same_account(drive: Drive, state: SyncState) -> bool:
+    """True when the state was made with this drive's account and server (asks the server only if unsure)."""
+    if state.get_meta(_META_ACCOUNT_HINT) == drive.account_hint():
+        return True
+    return state.get_meta(_META_ACCOUNT) == drive.account()
+
+
+def _check_account(drive: Drive, state: SyncState, cache: Path) -> None:
+    """Keep the state only if it belongs to this drive's account and server; else start afresh, saying so."""
+    hint = drive.account_hint()
+    if state.get_meta(_META_ACCOUNT_HINT) == hint:
+        return
+    account, stored = drive.account(), state.get_meta(_META_ACCOUNT)
+    with state.transaction():
+        if stored is not None and stored != account:
+            log.warning(
+                "%s: this cache held the mirror of another Drive account or server; starting afresh",
+                printable(str(cache)),
+            )
+            for record in state.files().values():  # that account's files: not this one's to keep
+                _unlink_inside(cache, record.local_path)
+            state.reset()
+            _prune_empty_folders(cache)
+        elif stored is None and state.get_meta(_META_TOKEN) is not None:
+            state.set_meta(_META_TOKEN, None)  # made before accounts were recorded: list everything once
+        state.set_meta(_META_ACCOUNT, account)
+        state.set_meta(_META_ACCOUNT_HINT, hint)
+
+
+# ---- the remote view -----------------------------------------------------------------------------------
+
+
 def _current_view(
     drive: Drive, folder: str, state: SyncState, patterns: Sequence[str], exclude: str | None, full: bool
-) -> tuple[View, str, bool]:
-    """The remote view and the token to store after it: from the changes feed when possible."""
+) -> tuple[View, str, bool, list[Change]]:
+    """The remote view, the token to store after it, whether it took a full listing, and the changes read."""
     token = state.get_meta(_META_TOKEN)
     usable = (
         not full
@@ -125,9 +202,10 @@ def _current_view(
         assert token is not None
         root_id = state.get_meta(_META_ROOT) or ""
         view = view_from_state(root_id, state.folders(), state.files())
+        _add_failed(view, state)
         try:
             changes, new_token = drive.changes(token)
-            return apply_changes(view, changes, patterns, exclude), new_token, False
+            return apply_changes(view, changes, patterns, exclude), new_token, False, changes
         except NeedsFullListing as why:
             log.info("listing the whole folder again: %s", why)
         except NotFound:
@@ -135,11 +213,50 @@ def _current_view(
         except DriveError as exc:
             log.info("listing the whole folder again: the changes feed failed (%s)", exc)
     new_token = drive.start_token()  # before listing: nothing that changes during the listing is lost
+    return _listed_view(drive, folder, patterns, exclude), new_token, True, []
+
+
+def _listed_view(drive: Drive, folder: str, patterns: Sequence[str], exclude: str | None) -> View:
     crashpoint("before-listing")
     root = drive.stat(folder)
     if not root.is_folder:
         raise DriveError(f"{folder or '/'}: not a folder; sync takes a folder")
-    return view_from_listing(root, drive.list(root, recursive=True), patterns, exclude), new_token, True
+    return view_from_listing(root, drive.list(root, recursive=True), patterns, exclude)
+
+
+def _add_failed(view: View, state: SyncState) -> None:
+    """Put the files that could not be fetched back into the view, so the plan tries them again."""
+    for file_id, (entry_json, _reason, _attempts, _next) in state.failed().items():
+        entry = entry_from_json(entry_json)
+        parent = entry.parents[0] if entry.parents else None
+        if file_id not in view.files and (parent == view.root_id or parent in view.folders):
+            view.files[file_id] = entry
+
+
+# ---- outputs written back: put back what was removed or changed on Drive ----------------------------------
+
+
+def _heal_outputs(state: SyncState, changes: Sequence[Change]) -> None:
+    """Outputs trashed, deleted or edited on Drive are forgotten, so the next write-back puts them back.
+
+    The changes feed the sync reads anyway reports them: no extra API call.
+    """
+    if not changes:
+        return
+    outputs, folders = state.output_ids(), state.output_folder_ids()
+    with state.transaction():
+        for change in changes:
+            if change.id in outputs:
+                workbook_id, md5 = outputs[change.id]
+                edited = change.entry is not None and change.entry.md5 not in (None, md5)
+                if change.removed or change.entry is None or edited:
+                    how = "edited" if edited else "removed"
+                    log.info("output %s was %s on Drive; writing it again", change.id, how)
+                    state.forget_outputs(workbook_id, change.id)
+            if change.id in folders and change.removed:
+                for workbook_id in folders[change.id]:
+                    log.info("an output folder was removed on Drive; writing its outputs again")
+                    state.forget_outputs(workbook_id)
 
 
 def _recover_pending(state: SyncState, cache: Path) -> None:
@@ -200,24 +317,49 @@ def _download_all(
 
     total = sum(d.entry.size or 0 for d in downloads)
     bar = tqdm(total=total, unit="B", unit_scale=True, desc="sync", disable=not progress or not downloads)
+    failed, now = state.failed(), time.time()
+    waiting = [d for d in downloads if d.entry.id in failed and failed[d.entry.id][3] > now]
+    for item in waiting:  # still in its back-off: reported, not tried
+        _entry, reason, _attempts, next_try = failed[item.entry.id]
+        when = datetime.fromtimestamp(next_try).astimezone().strftime("%Y-%m-%d %H:%M")
+        result.failed.append(f"{printable(item.entry.path)}: {reason} (next try after {when})")
+    downloads = [d for d in downloads if d not in waiting]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(_fetch, drive, d, cache): d for d in downloads}
         for future in as_completed(futures):
             item = futures[future]
             try:
                 size = future.result()
-            except Exception as exc:  # reported, the others go on; the token is not advanced
-                log.warning("could not download %s: %s", item.entry.path, exc)
-                result.failed.append(f"{item.entry.path}: {exc}")
+            except Exception as exc:  # recorded with a back-off; the others go on
+                _record_failure(state, item, exc, result)
                 continue
             crashpoint("after-download")
             with state.transaction():  # one transaction per completed file
                 state.put_file(_record(item.entry, item.local_path))
                 state.done_pending(item.entry.id)
+                state.clear_failed(item.entry.id)
             result.downloaded.append(item.entry.path)
             result.bytes += size
             bar.update(item.entry.size or size)
     bar.close()
+
+
+_RETRY_FIRST = 15 * 60.0
+"""A file that could not be fetched is tried again after 15 minutes, then 30, 60… (at most a day)."""
+_RETRY_MAX = 24 * 3600.0
+
+
+def _record_failure(state: SyncState, item: Download, exc: Exception, result: SyncResult) -> None:
+    """One line naming the file and the real reason; the file is tried again after a growing pause."""
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    previous = state.failed().get(item.entry.id)
+    attempts = (previous[2] if previous else 0) + 1
+    pause = min(_RETRY_FIRST * 2 ** (attempts - 1), _RETRY_MAX)
+    log.warning("could not download %s: %s", printable(item.entry.path), printable(reason))
+    result.failed.append(f"{printable(item.entry.path)}: {printable(reason)}")
+    with state.transaction():
+        state.put_failed(item.entry.id, entry_to_json(item.entry), reason, attempts, time.time() + pause)
+        state.done_pending(item.entry.id)
 
 
 def _fetch(drive: Drive, item: Download, cache: Path) -> int:
@@ -242,6 +384,7 @@ def _record(entry: Entry, local_path: str) -> FileRecord:
         modified=format_time(entry.modified),
         version=entry.version,
         local_path=local_path,
+        shortcut_id=entry.shortcut_id,
     )
 
 
@@ -250,7 +393,10 @@ def _store_view(state: SyncState, view: View, token: str, folder: str, exclude: 
         FolderRecord(f.id, f.name, f.path, f.parents[0] if f.parents else None, format_time(f.created))
         for f in view.folders.values()
     ]
+    failed = state.failed()
     with state.transaction():
+        for file_id in failed.keys() - view.files.keys():  # left the tree: no longer a failure
+            state.clear_failed(file_id)
         state.replace_folders(folders)
         state.set_meta(_META_ROOT, view.root_id)
         state.set_meta(_META_ROOT_PATH, norm_path(folder))

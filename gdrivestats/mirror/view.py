@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from gdrivestats.drive.base import Change, Entry, join_path
-from gdrivestats.formats import SPREADSHEET_MIME
+from gdrivestats.formats import GOOGLE_APPS_PREFIX, SPREADSHEET_MIME
 from gdrivestats.mirror.state import FileRecord, FolderRecord
 
 
@@ -29,6 +30,8 @@ def matches(entry: Entry, patterns: Sequence[str]) -> bool:
         return False
     if entry.mime_type == SPREADSHEET_MIME:
         return True
+    if entry.mime_type.startswith(GOOGLE_APPS_PREFIX):
+        return False  # Docs, Slides, Forms, Drawings, shortcuts: never workbooks, whatever their name
     name = entry.name.lower()
     return any(fnmatch.fnmatchcase(name, p.lower()) for p in patterns)
 
@@ -80,6 +83,7 @@ def view_from_state(
             version=r.version,
             parents=(r.parent_id,) if r.parent_id else (),
             created=parse_time(r.created),
+            shortcut_id=r.shortcut_id,
         )
     return view
 
@@ -97,8 +101,21 @@ def apply_changes(
     for change in changes:  # folders first, so files in new folders find their parent
         if change.id in new.folders or (change.entry is not None and change.entry.is_folder):
             _apply_folder_change(new, change, exclude)
+    shortcuts = {e.shortcut_id: fid for fid, e in new.files.items() if e.shortcut_id}
     for change in changes:
         if change.id in new.folders or change.id == new.root_id:
+            continue
+        if change.id in shortcuts:  # the shortcut itself: removed, or renamed/moved (a listing tells where)
+            if not change.removed:
+                raise NeedsFullListing("a shortcut in the synced folder was renamed or moved")
+            new.files.pop(shortcuts[change.id], None)
+            continue
+        known = new.files.get(change.id)
+        if known is not None and known.shortcut_id:  # a target reached through a shortcut: it stays in place
+            if change.removed or change.entry is None:
+                new.files.pop(change.id, None)
+            else:
+                new.files[change.id] = _retargeted(known, change.entry)
             continue
         entry = change.entry
         if entry is not None and entry.is_folder:
@@ -112,6 +129,13 @@ def apply_changes(
                 entry, path=join_path(_folder_path(new, parent), entry.name)
             )
     return new
+
+
+def _retargeted(known: Entry, target: Entry) -> Entry:
+    """A shortcut's mirror entry with the target's new content, kept under the shortcut's name and place."""
+    return dataclasses.replace(
+        target, name=known.name, path=known.path, parents=known.parents, shortcut_id=known.shortcut_id
+    )
 
 
 def _apply_folder_change(view: View, change: Change, exclude: str | None) -> None:
@@ -149,3 +173,21 @@ def format_time(value: datetime | None) -> str | None:
 def parse_time(value: str | None) -> datetime | None:
     """A stored time back as a datetime, or None."""
     return None if value is None else datetime.fromisoformat(value)
+
+
+def entry_to_json(entry: Entry) -> str:
+    """An Entry as JSON (times as ISO 8601), for the state."""
+    values = dataclasses.asdict(entry)
+    for key in ("modified", "created"):
+        values[key] = format_time(values[key])
+    values["parents"] = list(entry.parents)
+    return json.dumps(values, sort_keys=True)
+
+
+def entry_from_json(text: str) -> Entry:
+    """An Entry back from ``entry_to_json``."""
+    values = json.loads(text)
+    for key in ("modified", "created"):
+        values[key] = parse_time(values[key])
+    values["parents"] = tuple(values["parents"])
+    return Entry(**values)

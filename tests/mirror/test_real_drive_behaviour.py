@@ -1,0 +1,194 @@
+"""Sync and write-back where real Drive differs from a kind server: another account's state, outputs removed
+or edited on Drive, shortcut targets, blocked downloads, Docs named like workbooks, hostile names, dry runs.
+
+Every test goes over HTTP to the emulator through google-api-python-client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from google.oauth2.credentials import Credentials
+
+from gdrivestats.drive.api import ApiDrive
+from gdrivestats.emulator import Emulator
+from gdrivestats.mirror.layout import STATE_FILE
+from gdrivestats.mirror.state import SyncState
+from gdrivestats.mirror.sync import sync
+from gdrivestats.pipeline import run
+from tests.support import FOLDER, OUT, small_csv
+
+
+@pytest.fixture
+def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
+    seed = tmp_path / "seed" / FOLDER
+    seed.mkdir(parents=True)
+    (seed / "countries.csv").write_bytes(small_csv())
+    (seed / "more.csv").write_bytes(small_csv(2))
+    return start_emu(seed=tmp_path / "seed")
+
+
+def api(emu: Emulator, token: str = "test-token") -> ApiDrive:
+    return ApiDrive(Credentials(token), root_url=emu.url)
+
+
+def live_outputs(emu: Emulator) -> set[str]:
+    """The output paths below OUT of every live (not trashed) output file."""
+    return {e.path[len(OUT) + 1 :] for e in api(emu).list(OUT, recursive=True) if not e.is_folder}
+
+
+def test_state_from_another_server_is_not_reused(
+    emu: Emulator, start_emu: Callable[..., Emulator], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    other_seed = tmp_path / "other" / FOLDER
+    other_seed.mkdir(parents=True)
+    (other_seed / "countries.csv").write_bytes(small_csv(5))
+    other = start_emu(seed=tmp_path / "other")
+    with caplog.at_level(logging.WARNING, logger="gdrivestats"):
+        second = run(api(other), FOLDER, cache, progress=False)
+    assert second.ok and second.analysed == ["countries.csv"]
+    assert any("another Drive account or server" in r.getMessage() for r in caplog.records)
+    assert "countries/summary.json" in live_outputs(other)
+    assert (cache / "countries.csv").read_bytes() == small_csv(5)
+    assert not (cache / "more.csv").exists()
+
+
+def test_state_from_another_account_on_the_same_server_is_not_reused(
+    emu: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu, "token-of-ann"), FOLDER, cache, progress=False).ok
+    emu.state.user_email = "bob@example.com"  # the same server answers for someone else now
+    with caplog.at_level(logging.WARNING, logger="gdrivestats"):
+        again = run(api(emu, "token-of-bob"), FOLDER, cache, progress=False)
+    assert sorted(again.analysed) == ["countries.csv", "more.csv"]
+    assert any("another Drive account or server" in r.getMessage() for r in caplog.records)
+
+
+def test_a_new_sign_in_of_the_same_account_keeps_the_state(emu: Emulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu, "first-token"), FOLDER, cache, progress=False).ok
+    emu.log.clear()
+    again = run(api(emu, "second-token"), FOLDER, cache, progress=False)
+    assert again.ok and again.analysed == [] and again.uploaded == 0
+    assert emu.log.count() == 2  # about.get once (a new sign-in), then the changes feed
+    emu.log.clear()
+    assert run(api(emu, "second-token"), FOLDER, cache, progress=False).analysed == []
+    assert emu.log.count() == 1  # the same sign-in: the changes feed alone
+
+
+def test_a_trashed_output_folder_is_written_again(emu: Emulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    before = live_outputs(emu)
+    emu.state.trash(api(emu).stat(OUT).id)
+    healed = run(api(emu), FOLDER, cache, progress=False)
+    assert healed.ok and sorted(healed.analysed) == ["countries.csv", "more.csv"]
+    assert live_outputs(emu) == before
+    emu.log.clear()
+    quiet = run(api(emu), FOLDER, cache, progress=False)
+    assert quiet.analysed == [] and quiet.uploaded == 0 and emu.log.count() <= 2
+
+
+def test_a_deleted_or_an_edited_output_is_written_again(emu: Emulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    before = live_outputs(emu)
+    drive = api(emu)
+    emu.state.delete(drive.stat(f"{OUT}/countries/summary.json").id)
+    edited = drive.stat(f"{OUT}/more/summary.json")
+    emu.state.update_content(edited.id, b'{"edited": "by hand"}')
+    healed = run(api(emu), FOLDER, cache, progress=False)
+    assert healed.ok and sorted(healed.analysed) == ["countries.csv", "more.csv"]
+    assert live_outputs(emu) == before
+    assert api(emu).stat(f"{OUT}/more/summary.json").id == edited.id  # updated in place: revisions kept
+    assert b"by hand" not in api(emu).read_bytes(f"{OUT}/more/summary.json")
+
+
+def test_an_edited_shortcut_target_updates_the_mirror(emu: Emulator, tmp_path: Path) -> None:
+    shared = emu.state.add_shared_with_me("shared.csv", small_csv(3), "text/csv")
+    folder_id = api(emu).stat(FOLDER).id
+    emu.state.add_shortcut(folder_id, "shared.csv", shared.id)
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    assert (cache / "shared.csv").read_bytes() == small_csv(3)
+    emu.state.update_content(shared.id, small_csv(4))  # its owner edits it
+    again = run(api(emu), FOLDER, cache, progress=False)
+    assert again.ok and again.analysed == ["shared.csv"] and not again.sync.full_listing
+    assert (cache / "shared.csv").read_bytes() == small_csv(4)
+
+
+@pytest.mark.parametrize(
+    ("block", "words"),
+    [
+        ("downloadQuotaExceeded", "quota"),
+        ("cannotDownloadAbusiveFile", "abuse"),
+    ],
+)
+def test_a_blocked_file_is_named_retried_later_and_does_not_stop_the_changes_feed(
+    emu: Emulator, tmp_path: Path, block: str, words: str
+) -> None:
+    blocked = api(emu).stat(f"{FOLDER}/more.csv")
+    emu.state.block_download(blocked.id, block)
+    cache = tmp_path / "cache"
+    first = run(api(emu), FOLDER, cache, progress=False)
+    assert not first.ok and first.analysed == ["countries.csv"]
+    assert len(first.sync.failed) == 1 and first.sync.failed[0].startswith("more.csv: ")
+    assert words in first.sync.failed[0].lower()
+    assert "permission" not in first.sync.failed[0].lower()
+
+    emu.log.clear()
+    second = run(api(emu), FOLDER, cache, progress=False)  # in its back-off: reported, not tried
+    assert not second.ok and "next try after" in second.sync.failed[0]
+    assert not second.sync.full_listing and emu.log.count() == 1
+
+    emu.state.block_download(blocked.id, None)
+    with SyncState(cache) as state:  # the back-off has passed
+        entry, reason, attempts, _ = state.failed()[blocked.id]
+        state.put_failed(blocked.id, entry, reason, attempts, 0.0)
+    third = run(api(emu), FOLDER, cache, progress=False)
+    assert third.ok and third.analysed == ["more.csv"]
+    assert (cache / "more.csv").read_bytes() == small_csv(2)
+
+
+def test_google_docs_named_like_workbooks_are_not_workbooks(emu: Emulator, tmp_path: Path) -> None:
+    folder_id = api(emu).stat(FOLDER).id
+    emu.state.add_document(folder_id, "budget.xlsx", text="a letter, not a table")
+    result = run(api(emu), FOLDER, tmp_path / "cache", progress=False)
+    assert result.ok and sorted(result.analysed) == ["countries.csv", "more.csv"]
+    assert not (tmp_path / "cache" / "budget.xlsx").exists()
+
+
+def test_drive_names_equal_to_the_caches_own_files_never_touch_them(emu: Emulator, tmp_path: Path) -> None:
+    folder_id = api(emu).stat(FOLDER).id
+    for name in (STATE_FILE, ".gdrivestats.lock", ".gdrivestats-tmp-x.csv"):
+        emu.state.add_file(folder_id, name, b"hostile " + name.encode(), "text/plain")
+    cache = tmp_path / "cache"
+    first = sync(api(emu), FOLDER, cache, patterns=["*"], progress=False)
+    assert first.ok
+    assert (cache / f"_{STATE_FILE}").read_bytes() == b"hostile " + STATE_FILE.encode()
+    assert (cache / "_.gdrivestats-tmp-x.csv").is_file()
+    with SyncState(cache) as state:  # the real state is intact
+        assert len(state.files()) == 5
+    emu.log.clear()
+    again = sync(api(emu), FOLDER, cache, patterns=["*"], progress=False)
+    assert again.ok and again.downloaded == [] and emu.log.count() == 1
+
+
+def test_a_dry_run_writes_nothing_anywhere(emu: Emulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    plan = sync(api(emu), FOLDER, cache, dry_run=True, progress=False)
+    assert not cache.exists()
+    assert sorted(d.entry.name for d in plan.plan.downloads) == ["countries.csv", "more.csv"]
+    assert sync(api(emu), FOLDER, cache, progress=False).ok
+    emu.state.update_content(api(emu).stat(f"{FOLDER}/more.csv").id, small_csv(9))
+    listing = sorted(p.name for p in cache.iterdir())
+    planned = sync(api(emu), FOLDER, cache, dry_run=True, progress=False)
+    assert [d.entry.name for d in planned.plan.downloads] == ["more.csv"]
+    assert sorted(p.name for p in cache.iterdir()) == listing
+    assert (cache / "more.csv").read_bytes() == small_csv(2)
