@@ -1,22 +1,32 @@
-"""The command line: parses arguments, calls the pipeline, maps errors to one clear line and an exit code."""
+"""The command line: parses arguments, calls the pipeline, maps errors to one clear line and an exit code.
+
+Global options (``-v``/``-vv``/``-q``, ``--config``, ``--log-file``) go before or after the command; a
+mistyped command gets a "did you mean"; settings come from flags, ``GDRIVESTATS_*`` variables and the TOML
+file for every command (see :mod:`gdrivestats.config`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from gdrivestats import __version__
-from gdrivestats.errors import AuthError, ConfigError, GdriveStatsError
+from gdrivestats.errors import AuthError, CacheLocked, ConfigError, GdriveStatsError
+from gdrivestats.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from gdrivestats.config import Settings
 
 log = logging.getLogger(__name__)
 
-EXIT_OK = 0
-EXIT_FAILED = 1  # the job ran, but something in it failed (a bad workbook, a Drive error)
-EXIT_CONFIG = 2  # arguments, configuration or credentials are wrong
+PROG = "gdrivestats"
 
 # Subcommands implemented in their own modules: name -> (module, help). Each module offers
 # configure_parser(parser) and run(args) -> int, and is imported only when its command runs.
@@ -24,6 +34,64 @@ _PLUGINS: dict[str, tuple[str, str]] = {
     "emulator": ("gdrivestats.emulator.cli", "run a local Drive v3 emulator (for tests and demos)"),
     "auth": ("gdrivestats.auth.cli", "sign in, show or remove the cached Google credentials"),
 }
+_ALIASES = {"analyse": "analyze"}
+_COMMANDS = ("analyze", "sync", "run", "demo", *_PLUGINS, "completion")
+_GLOBAL_WITH_VALUE = ("--config", "--log-file")
+_SHELLS = ("bash", "zsh", "tcsh")
+
+_EPILOG = f"""\
+examples:
+  {PROG} analyze sales.xlsx --out out/    a workbook, folder or drive:PATH
+  {PROG} analyze --sample --out out/      the bundled sample, offline
+  {PROG} sync "Colab Notebooks" --dry-run what a sync would download
+  {PROG} run "Colab Notebooks"            sync, analyse, write back
+  {PROG} demo                             all of it, on a local emulator
+
+Drive locations: drive:PATH, drive:id:ID/..., drive:shared:NAME/..., or a
+Drive or Sheets share URL (https://drive.google.com/..., docs.google.com/...).
+Settings: flags, then GDRIVESTATS_<SETTING> variables, then the --config file.
+Exit status: 0 ok, 1 something failed, 2 usage, configuration or sign-in
+error, 3 another run holds the lock, 130 interrupted.
+Shell completion: eval "$({PROG} completion bash)" (or zsh)."""
+
+
+def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
+    """-v/-q/--config/--log-file; on a command's parser they default to "not given" and add to the top's."""
+    group = parser.add_argument_group("global options (before or after the command)")
+    suffix = "" if top else "_sub"
+    quiet_default: Any = 0 if top else argparse.SUPPRESS
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        dest="verbose" + suffix,
+        default=quiet_default,
+        help="more output: -v debug log and tracebacks, -vv also the HTTP libraries",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="count",
+        dest="quiet" + suffix,
+        default=quiet_default,
+        help="errors only: no progress, no warnings",
+    )
+    group.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        dest="config" + suffix,
+        default=None if top else argparse.SUPPRESS,
+        help="TOML settings file (default: $GDRIVESTATS_CONFIG)",
+    )
+    group.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="FILE",
+        dest="log_file" + suffix,
+        default=None if top else argparse.SUPPRESS,
+        help="also append the log, with timestamps, to FILE",
+    )
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -33,137 +101,280 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     help), so that ``gdrivestats sync`` does not import the emulator or the auth flow just to parse arguments.
     """
     parser = argparse.ArgumentParser(
-        prog="gdrivestats",
+        prog=PROG,
         description="Statistics, charts and reports from spreadsheets, local or in Google Drive.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"gdrivestats {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-v", "--verbose", action="store_true", help="debug logging and full tracebacks")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("-V", "--version", action="version", version=f"{PROG} {__version__}")
+    _global_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
-    analyze = sub.add_parser(
-        "analyze",
-        parents=[common],
-        help="analyse workbooks: statistics, charts, summary.xlsx, report.html, summary.json",
-        description=(
-            "Analyse one or more workbooks (files, folders of workbooks, or drive:PATH in Google Drive). "
-            "With one workbook the outputs go straight into --out; with several, each gets a subfolder."
-        ),
-    )
-    analyze.add_argument("sources", nargs="*", metavar="SOURCE", help="a workbook, a folder, or drive:PATH")
-    analyze.add_argument("--sample", action="store_true", help="analyse the bundled countries sample")
-    analyze.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
-    analyze.add_argument("--top", type=_positive_int, default=10, metavar="N", help="top/bottom N (10)")
-    analyze.add_argument("--sheet", metavar="NAME", help="analyse only this sheet")
-    analyze.set_defaults(handler=_run_analyze)
+    def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        command_parser = sub.add_parser(name, **kwargs)
+        _global_options(command_parser, top=False)
+        return command_parser
 
-    _add_sync_parsers(sub, common)
-    demo = sub.add_parser(
+    _add_analyze(add)
+    _add_sync_parsers(add)
+    demo = add(
         "demo",
-        parents=[common],
         help="the whole job against a local Drive emulator: sync, analyse, write back, run again",
+        description="Run the whole job offline against a local Drive emulator and copy the outputs to --out.",
     )
     demo.add_argument(
-        "--out", type=Path, default=Path("gdrivestats-demo"), metavar="DIR", help="(gdrivestats-demo)"
+        "--out",
+        type=Path,
+        default=Path("gdrivestats-demo"),
+        metavar="DIR",
+        help="(default: gdrivestats-demo)",
     )
     demo.set_defaults(handler=_run_demo)
 
     for name, (module, help_text) in _PLUGINS.items():
-        plugin = sub.add_parser(name, parents=[common], help=help_text)
+        plugin = add(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
         plugin.set_defaults(handler=_plugin_runner(name, module))
         if command in (None, name):
             _configure_plugin(module, plugin)
+
+    completion = add(
+        "completion",
+        help="print a shell completion script (bash, zsh, tcsh)",
+        description=(
+            "Print a completion script for your shell. Activate it for this shell with\n"
+            f'  eval "$({PROG} completion bash)"\n'
+            "or for good by adding that line to ~/.bashrc (zsh: ~/.zshrc with 'zsh')."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.add_argument("shell", choices=_SHELLS, help="the shell to complete for")
+    completion.set_defaults(handler=_run_completion)
     return parser
 
 
-def _add_sync_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_analyze(add: Callable[..., argparse.ArgumentParser]) -> None:
+    analyze = add(
+        "analyze",
+        aliases=["analyse"],
+        help="analyse workbooks: statistics, charts, summary.xlsx, report.html, summary.json",
+        description=(
+            "Analyse one or more workbooks: files, folders of workbooks, or Drive locations (drive:PATH, "
+            "drive:id:ID, a share URL; a Drive folder is analysed like a local one). With one workbook the "
+            "outputs go straight into --out; with several, each gets a subfolder. A bad source gets one "
+            "error line and the others are still analysed (exit status 1)."
+        ),
+    )
+    analyze.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="a workbook, a folder, drive:PATH or a URL"
+    )
+    analyze.add_argument("--sample", action="store_true", help="analyse the bundled countries sample")
+    analyze.add_argument("--out", type=Path, metavar="DIR", help="output folder (setting 'out')")
+    analyze.add_argument("--top", type=_positive_int, metavar="N", help="top/bottom N (default: 10)")
+    analyze.add_argument("--sheet", metavar="NAME", help="analyse only this sheet")
+    analyze.set_defaults(handler=_run_analyze)
+
+
+def _add_sync_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     source = argparse.ArgumentParser(add_help=False)
-    source.add_argument("folder", nargs="?", metavar="DRIVE_FOLDER", help="a folder path in My Drive")
+    source.add_argument(
+        "folder",
+        nargs="?",
+        metavar="DRIVE_FOLDER",
+        help='a Drive folder: "Colab Notebooks", drive:PATH, drive:id:ID, drive:shared:NAME/... or its URL',
+    )
+    source.add_argument("--all", action="store_true", help="all of My Drive (instead of one folder)")
     source.add_argument("--cache", type=Path, metavar="DIR", help="local mirror (default: user cache folder)")
     source.add_argument("--local", type=Path, metavar="DIR", help="use a local folder as the drive (offline)")
     source.add_argument("--pattern", action="append", dest="patterns", metavar="GLOB", help="files to mirror")
-    source.add_argument("--workers", type=_positive_int, metavar="N", help="concurrent transfers (8)")
+    source.add_argument(
+        "--workers", type=_positive_int, metavar="N", help="concurrent transfers (default: 8)"
+    )
 
-    sync = sub.add_parser("sync", parents=[common, source], help="mirror a Drive folder into a local cache")
-    sync.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    sync = add(
+        "sync",
+        parents=[source],
+        help="mirror a Drive folder into a local cache",
+        description=(
+            "Mirror a Drive folder (workbooks and Google Sheets) into a local cache, incrementally: the "
+            "first run lists the folder, later runs read Drive's changes feed and move only what changed."
+        ),
+    )
+    sync.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     sync.add_argument("--full", action="store_true", help="list the whole folder instead of the changes feed")
     sync.set_defaults(handler=_run_sync)
 
-    run = sub.add_parser(
+    run = add(
         "run",
-        parents=[common, source],
+        parents=[source],
         help="sync, analyse the workbooks that changed, and write the outputs back to Drive",
+        description=(
+            "Sync a Drive folder, analyse every workbook whose content changed since it was last analysed, "
+            "and upload its outputs into OUT_FOLDER/<workbook>/ on Drive."
+        ),
     )
     run.add_argument(
-        "--out-folder", metavar="DRIVE_FOLDER", help="(default: gdrivestats/ in the synced folder)"
+        "--out-folder",
+        metavar="DRIVE_FOLDER",
+        help="where the outputs go (default: gdrivestats/ in the folder)",
     )
-    run.add_argument("--top", type=_positive_int, metavar="N", help="top/bottom N (10)")
+    run.add_argument("--top", type=_positive_int, metavar="N", help="top/bottom N (default: 10)")
     run.add_argument(
         "--schedule-safe",
         action="store_true",
         help="for cron: a lock per cache, timestamped logs; exit 0 ok, 1 failures, 2 config/auth, 3 locked",
     )
-    run.add_argument("--config", type=Path, metavar="FILE", help="TOML settings (see the README)")
-    run.add_argument("--log-file", type=Path, metavar="FILE", help="also append the log to FILE")
     run.set_defaults(handler=_run_run)
 
 
-def _settings(args: argparse.Namespace):  # -> Settings
-    from gdrivestats.config import load_settings
+# ---- settings -----------------------------------------------------------------------------------------
 
-    overrides = {
-        "folder": args.folder,
-        "cache": args.cache,
-        "local": args.local,
-        "patterns": args.patterns,
-        "workers": args.workers,
-        "out_folder": getattr(args, "out_folder", None),
-        "top": getattr(args, "top", None),
-        "log_file": getattr(args, "log_file", None),
-    }
-    return load_settings(getattr(args, "config", None), overrides=overrides)
+
+_FLAG_NAMES = {"folder": "DRIVE_FOLDER", "patterns": "--pattern"}
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    """Settings for this command: its flags over GDRIVESTATS_* over the --config file."""
+    from gdrivestats.config import CONFIG_ENV, load_settings
+
+    config = args.config or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    overrides.setdefault("log_file", args.log_file)
+    flags = {name: _FLAG_NAMES.get(name, "--" + name.replace("_", "-")) for name in overrides}
+    return load_settings(config, overrides=overrides, flags=flags)
+
+
+def _source_settings(args: argparse.Namespace, **more: Any) -> Settings:
+    settings = _settings(
+        args,
+        folder=args.folder,
+        cache=args.cache,
+        local=args.local,
+        patterns=args.patterns,
+        workers=args.workers,
+        **more,
+    )
+    if args.all:
+        if args.folder:
+            raise ConfigError(f"give a DRIVE_FOLDER or --all, not both (got {args.folder!r})")
+        settings.folder = ""
+    elif not settings.folder:
+        raise ConfigError(
+            f'name the Drive folder, as in: {PROG} {args.command} "Colab Notebooks" (or drive:PATH, '
+            "a folder's URL, the 'folder' setting, GDRIVESTATS_FOLDER), or --all for all of My Drive"
+        )
+    return settings
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """Progress bars only on a terminal, and not with -q (never into a log file or cron mail)."""
+    return args.verbosity >= 0 and sys.stderr.isatty()
+
+
+# ---- commands -----------------------------------------------------------------------------------------
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from gdrivestats import pipeline
+    from gdrivestats.interrupts import remove_stale_temporaries
+
+    settings = _settings(args, top=args.top, out=args.out, sheet=args.sheet)
+    if not args.sources and not args.sample:
+        raise ConfigError("give at least one SOURCE (a workbook, a folder or drive:PATH), or --sample")
+    if settings.out is None:
+        raise ConfigError(
+            "give the output folder: --out DIR (or GDRIVESTATS_OUT, or 'out' in the config file)"
+        )
+    sources = list(args.sources)
+    if args.sample:
+        sources.insert(0, str(pipeline.sample_path()))
+    remove_stale_temporaries([settings.out.parent])
+    outcome = pipeline.analyze_sources(
+        sources, settings.out, top=settings.top, sheet=settings.sheet, progress=_progress(args)
+    )
+    for failure in outcome.failures:
+        print(f"{PROG}: error: {_printable(failure)}", file=sys.stderr)
+    if args.verbosity >= 0:  # -q: only the error lines
+        print(_printable(outcome.summary()))
+    return ExitCode.OK if not outcome.failures else ExitCode.FAILED
 
 
 def _run_sync(args: argparse.Namespace) -> int:
-    from gdrivestats.mirror.sync import sync
     from gdrivestats.schedule import open_drive
 
-    settings = _settings(args)
+    settings = _source_settings(args)
     drive = open_drive(settings, write=False)
+    if args.dry_run:
+        return _dry_run_sync(drive, settings, args)
+    from gdrivestats.interrupts import remove_stale_temporaries
+    from gdrivestats.mirror.sync import sync
+
+    remove_stale_temporaries([settings.cache_dir.parent])
     result = sync(
         drive,
         settings.folder,
         settings.cache_dir,
         patterns=settings.patterns,
         workers=settings.workers,
-        dry_run=args.dry_run,
         full=args.full,
+        progress=_progress(args),
     )
-    if args.dry_run:
-        print(result.plan.describe())
-    else:
-        print(result.summary())
+    if args.verbosity >= 0:
+        print(_printable(result.summary()))
     for failure in result.failed:
-        print(f"gdrivestats: error: {failure}", file=sys.stderr)
-    return EXIT_OK if result.ok else EXIT_FAILED
+        print(f"{PROG}: error: {_printable(failure)}", file=sys.stderr)
+    return ExitCode.OK if result.ok else ExitCode.FAILED
+
+
+def _dry_run_sync(drive: Any, settings: Settings, args: argparse.Namespace) -> int:
+    """Print what a sync would do. A cache that does not exist yet is not created: the plan is made against
+    an empty stand-in in a temporary folder, removed at once."""
+    import tempfile
+
+    from gdrivestats.mirror.sync import sync
+
+    cache = settings.cache_dir
+    common = {"patterns": settings.patterns, "workers": settings.workers, "dry_run": True, "full": args.full}
+    if cache.exists():
+        result = sync(drive, settings.folder, cache, progress=False, **common)
+    else:
+        with tempfile.TemporaryDirectory(prefix="gdrivestats-read-") as empty:
+            result = sync(drive, settings.folder, Path(empty), progress=False, **common)
+    described = result.plan.describe()
+    print(_printable(described) if described else "nothing to do: the cache is up to date")
+    print(f"(dry run: nothing was written; the cache would be {cache})")
+    return ExitCode.OK
 
 
 def _run_run(args: argparse.Namespace) -> int:
     from gdrivestats import schedule
+    from gdrivestats._logging import setup_logging
+    from gdrivestats.interrupts import remove_stale_temporaries
 
-    settings = _settings(args)
+    settings = _source_settings(args, out_folder=args.out_folder, top=args.top)
+    remove_stale_temporaries([settings.cache_dir.parent])
     if args.schedule_safe:
-        schedule.configure_logging(settings.log_file, verbose=args.verbose)
-        return schedule.run_scheduled(settings, verbose=args.verbose)
-    result = schedule.run_with(settings, schedule.open_drive(settings, write=True), progress=True)
-    print(result.summary())
-    return EXIT_OK if result.ok else EXIT_FAILED
+        setup_logging(args.verbosity, settings.log_file, timestamps=True, default=logging.INFO)
+        return schedule.run_scheduled(settings, verbose=args.verbosity > 0)
+    if settings.log_file is not None:
+        setup_logging(args.verbosity, settings.log_file)
+    result = schedule.run_with(settings, schedule.open_drive(settings, write=True), progress=_progress(args))
+    if args.verbosity >= 0:
+        print(_printable(result.summary()))
+    return ExitCode.OK if result.ok else ExitCode.FAILED
 
 
 def _run_demo(args: argparse.Namespace) -> int:
     from gdrivestats.demo import run_demo
 
     return run_demo(args.out)
+
+
+def _run_completion(args: argparse.Namespace) -> int:
+    try:
+        import shtab
+    except ImportError as exc:
+        raise ConfigError("shell completion needs shtab: pip install shtab") from exc
+    print(shtab.complete(build_parser(None), shell=args.shell))
+    return ExitCode.OK
 
 
 def _configure_plugin(module: str, parser: argparse.ArgumentParser) -> None:
@@ -195,62 +406,108 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _run_analyze(args: argparse.Namespace) -> int:
-    from gdrivestats import pipeline
-
-    if not args.sources and not args.sample:
-        raise ConfigError("give at least one SOURCE (a workbook, a folder or drive:PATH), or --sample")
-    sources = list(args.sources)
-    if args.sample:
-        sources.insert(0, str(pipeline.sample_path()))
-    outcome = pipeline.analyze_sources(sources, args.out, top=args.top, sheet=args.sheet)
-    for failure in outcome.failures:
-        print(f"gdrivestats: error: {failure}", file=sys.stderr)
-    print(outcome.summary())
-    return EXIT_OK if not outcome.failures else EXIT_FAILED
+def _printable(text: str) -> str:
+    """Text with control characters (from file or sheet names) made visible, safe for a terminal."""
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
 
 
-def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s" if verbose else "gdrivestats: %(message)s",
+# ---- main ---------------------------------------------------------------------------------------------
+
+
+def _command_word(words: Sequence[str]) -> str | None:
+    """The first word that is not an option or a global option's value."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+            continue
+        if word == "--":
+            return None
+        if word.startswith("-"):
+            skip = word in _GLOBAL_WITH_VALUE
+            continue
+        return word
+    return None
+
+
+def _unknown_command(word: str) -> int:
+    known = [*_COMMANDS, *_ALIASES]
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    hint = f"; did you mean '{_ALIASES.get(close[0], close[0])}'?" if close else ""
+    print(f"usage: {PROG} [-h] [-V] [-v] [-q] [--config FILE] COMMAND ...", file=sys.stderr)
+    print(
+        f"{PROG}: error: unknown command '{_printable(word)}'{hint} (commands: {', '.join(_COMMANDS)})",
+        file=sys.stderr,
     )
-    from gdrivestats.auth.redact import install_log_filter
+    return ExitCode.CONFIG
 
-    install_log_filter()  # tokens, codes and secrets never reach a log line, even with --verbose
-    if verbose:  # the HTTP stack is too chatty even for --verbose
-        for noisy in ("googleapiclient.discovery_cache", "urllib3", "matplotlib", "PIL"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+def parse(words: Sequence[str]) -> argparse.Namespace:
+    """Parse a command line (exits 2 on a usage error); sets ``verbosity``, ``config`` and ``log_file``."""
+    command = _command_word(words)
+    parser = build_parser(_ALIASES.get(command or "", command))
+    args, extras = parser.parse_known_args(list(words))
+    if extras:  # global options after a plugin's own sub-action ("auth login -v")
+        late = argparse.ArgumentParser(prog=PROG, add_help=False)
+        _global_options(late, top=False)
+        more, rest = late.parse_known_args(extras)
+        if rest:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        for key, value in vars(more).items():
+            current = getattr(args, key, None)
+            setattr(args, key, (current or 0) + value if isinstance(value, int) else value)
+    args.verbosity = (
+        args.verbose + getattr(args, "verbose_sub", 0) - args.quiet - getattr(args, "quiet_sub", 0)
+    )
+    args.config = getattr(args, "config_sub", None) or args.config
+    args.log_file = getattr(args, "log_file_sub", None) or args.log_file
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from gdrivestats._logging import setup_logging
+    from gdrivestats.interrupts import sigterm_as_exit
+
     words = list(sys.argv[1:] if argv is None else argv)
-    command = next((w for w in words if not w.startswith("-")), None)
-    args = build_parser(command).parse_args(words)
-    verbose = bool(getattr(args, "verbose", False))
-    _configure_logging(verbose)
+    command = _command_word(words)
+    if command is None and not any(w in ("-h", "--help", "-V", "--version") for w in words):
+        build_parser(None).print_help()
+        return ExitCode.OK
+    if command is not None and command not in _COMMANDS and command not in _ALIASES:
+        return _unknown_command(command)
+    args = parse(words)
+    verbose = args.verbosity > 0
+    setup_logging(args.verbosity, args.log_file if not getattr(args, "schedule_safe", False) else None)
     try:
-        return int(args.handler(args))
-    except KeyboardInterrupt:
-        print("gdrivestats: interrupted", file=sys.stderr)
-        return 130
+        with sigterm_as_exit():
+            return int(args.handler(args))
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: clean-ups have run on the way out
+        terminated = type(exc).__name__ == "Terminated"
+        print(f"{PROG}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
+    except BrokenPipeError:  # "gdrivestats ... | head": the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.FAILED
+    except CacheLocked as exc:
+        return _fail(exc, verbose, ExitCode.LOCKED)
     except (ConfigError, AuthError) as exc:
-        return _fail(exc, verbose, EXIT_CONFIG)
+        return _fail(exc, verbose, ExitCode.CONFIG)
     except GdriveStatsError as exc:
-        return _fail(exc, verbose, EXIT_FAILED)
+        return _fail(exc, verbose, ExitCode.FAILED)
     except Exception as exc:  # the last guard: one line, the traceback only with --verbose
         if verbose:
             raise
         print(
-            f"gdrivestats: unexpected error: {type(exc).__name__}: {exc} (run with --verbose for details)",
+            f"{PROG}: unexpected error: {type(exc).__name__}: {exc} (run with --verbose for details)",
             file=sys.stderr,
         )
-        return EXIT_FAILED
+        return ExitCode.FAILED
 
 
 def _fail(exc: BaseException, verbose: bool, code: int) -> int:
     if verbose:
         log.exception("failed")
-    print(f"gdrivestats: error: {exc}", file=sys.stderr)
+    print(f"{PROG}: error: {_printable(str(exc))}", file=sys.stderr)
     return code

@@ -45,3 +45,26 @@ class PermissionDenied(DriveError, PermissionError):
 
 class ExportTooLarge(DriveError):
     """A native Google file is over Drive's export size limit."""
+
+
+class DownloadBlocked(DriveError):
+    """Drive refuses to hand over one file's content, for a reason that is not a missing permission.
+
+    ``reason`` is Drive's (``downloadQuotaExceeded``, ``cannotDownloadAbusiveFile``, ``cannotDownloadFile``
+    when the owner disabled downloads, ``fileNotDownloadable``, ``exportSizeLimitExceeded``);
+    ``retry_after`` is how many seconds to wait before trying that file again (None: it will not pass by
+    itself until someone changes the file). Other files are not affected: record this one and go on.
+    """
+
+    def __init__(self, message: str, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class AlreadyExists(DriveError):
+    """Drive answered 409: an item with the id given to a create already exists (the create happened)."""
+
+
+class CacheLocked(GdriveStatsError):
+    """Another run holds the lock on this cache folder (exit status 3): two runs never work on one cache."""

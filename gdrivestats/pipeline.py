@@ -6,26 +6,22 @@ import logging
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from gdrivestats._crash import crashpoint
 from gdrivestats.drive.base import Drive, join_path, norm_path
-from gdrivestats.errors import ConfigError, GdriveStatsError
-from gdrivestats.formats import SPREADSHEET_MIME, WORKBOOK_EXTENSIONS, WORKBOOK_PATTERNS, is_workbook_name
+from gdrivestats.errors import ConfigError, DriveError, GdriveStatsError
+from gdrivestats.formats import WORKBOOK_EXTENSIONS, WORKBOOK_PATTERNS, is_workbook_name
+from gdrivestats.location import DRIVE_PREFIX, is_drive_location, parse_location
 from gdrivestats.mirror import DEFAULT_OUT_FOLDER, Mirror, SyncResult
-from gdrivestats.workbook import Workbook, load_workbook, sheet_from_frame
+from gdrivestats.reader import DriveSource, list_workbooks, open_workbook, sample_path
+from gdrivestats.workbook import Workbook
 
 log = logging.getLogger(__name__)
 
-DRIVE_PREFIX = "drive:"
-
-
-def sample_path() -> Path:
-    """The bundled sample workbook: countries of the world (see gdrivestats/data/SOURCE.md)."""
-    return Path(str(resources.files("gdrivestats") / "data" / "countries.xlsx"))
+__all__ = ["Outcome", "RunResult", "analyze", "analyze_sources", "expand_sources", "run", "sample_path"]
 
 
 def analyze(
@@ -42,38 +38,8 @@ def analyze(
 
 
 def _as_workbook(source: str | Path | pd.DataFrame | Workbook, sheet: str | None) -> Workbook:
-    if isinstance(source, Workbook):
-        return source
-    if isinstance(source, pd.DataFrame):
-        frame_sheet = sheet_from_frame(source, name=sheet or "data")
-        return Workbook(name="data", source="DataFrame", sheets=[frame_sheet])
-    text = str(source)
-    if text.startswith(DRIVE_PREFIX):
-        return _load_from_drive(text[len(DRIVE_PREFIX) :], sheet)
-    return load_workbook(Path(source), sheet=sheet)
-
-
-def _load_from_drive(drive_path: str, sheet: str | None) -> Workbook:
-    """Download one workbook from Drive (read-only access) into a temporary folder and load it."""
-    from gdrivestats.connect import connect
-
-    drive = connect(write=False)
-    entry = drive.stat(drive_path)
-    if entry.is_folder:
-        raise ConfigError(f"drive:{drive_path} is a folder; name a workbook inside it")
-    with tempfile.TemporaryDirectory(prefix="gdrivestats-") as tmp:
-        local = drive.download(entry, Path(tmp) / _local_download_name(entry.name, entry.mime_type))
-        workbook = load_workbook(local, sheet=sheet)
-    workbook.source = f"drive:{drive_path}"
-    return workbook
-
-
-def _local_download_name(name: str, mime_type: str | None) -> str:
-    """A plain file name for a downloaded Drive file; native Google Sheets arrive as xlsx."""
-    stem = Path(name.replace("/", "_")).name or "workbook"
-    if mime_type == SPREADSHEET_MIME and not stem.lower().endswith(".xlsx"):
-        stem += ".xlsx"
-    return stem
+    """Paths, Drive locations (``drive:…``, share URLs), DataFrames: see ``gdrivestats.reader``."""
+    return open_workbook(source, sheet=sheet)
 
 
 @dataclass
@@ -90,13 +56,19 @@ class Outcome:
         return "\n".join(lines)
 
 
-def expand_sources(sources: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Files and drive paths to analyse (folders expanded to their workbooks), and failures found doing it."""
+def expand_sources(sources: Iterable[str], drive: Drive | None = None) -> tuple[list[str], list[str]]:
+    """Files and drive paths to analyse (folders expanded to their workbooks), and failures found doing it.
+
+    Drive locations (``drive:…`` and share URLs) are looked up once, through ``drive`` or one read-only
+    ``connect()``; a Drive folder is expanded to its workbooks like a local one.
+    """
     found: list[str] = []
     failures: list[str] = []
     for source in sources:
-        if source.startswith(DRIVE_PREFIX):
-            found.append(source)
+        if is_drive_location(source):
+            if drive is None:
+                drive = _connect_read_only()
+            _expand_drive(drive, source, found, failures)
             continue
         path = Path(source)
         if path.is_dir():
@@ -112,6 +84,28 @@ def expand_sources(sources: Iterable[str]) -> tuple[list[str], list[str]]:
         else:
             found.append(str(path))
     return found, failures
+
+
+def _connect_read_only() -> Drive:
+    from gdrivestats.connect import connect
+
+    return connect(write=False)
+
+
+def _expand_drive(drive: Drive, source: str, found: list[str], failures: list[str]) -> None:
+    """Add the workbook (or a folder's workbooks) a Drive location names, or one failure line."""
+    try:
+        location = parse_location(source)
+        entry = drive.stat(location.path)
+        inside = list_workbooks(drive, entry) if entry.is_folder else [DriveSource(drive, entry)]
+    except (ConfigError, DriveError) as exc:
+        message = str(exc)
+        named = message.startswith((source, source.removeprefix(DRIVE_PREFIX)))
+        failures.append(message if named else f"{source}: {message}")
+        return
+    if not inside:
+        failures.append(f"{source}: no workbooks in this Drive folder")
+    found += inside
 
 
 def _is_workbook_file(path: Path) -> bool:
@@ -138,7 +132,25 @@ def analyze_sources(
     single = len(files) == 1 and not failures
     names = _output_names(files)
     bar = tqdm(files, desc="Analysing", unit="workbook", disable=not progress or len(files) < 2)
-    for source in bar:
+    made_out = not out.exists()
+    try:
+        _analyze_each(bar, out, single, names, outcome, top, sheet)
+    finally:  # an interrupted or failed run leaves no empty output folder behind
+        if made_out and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+    return outcome
+
+
+def _analyze_each(
+    files: Iterable[str],
+    out: Path,
+    single: bool,
+    names: dict[str, str],
+    outcome: Outcome,
+    top: int,
+    sheet: str | None,
+) -> None:
+    for source in files:
         target = out if single else out / names[source]
         try:
             report = analyze(source, top=top, sheet=sheet)
@@ -147,13 +159,13 @@ def analyze_sources(
             message = str(exc)
             named = message.startswith((source, source.removeprefix(DRIVE_PREFIX)))
             outcome.failures.append(message if named else f"{source}: {message}")
+            log.debug("analysis of %s failed", source, exc_info=True)  # the traceback --verbose promises
             continue
         except (OSError, ValueError) as exc:  # e.g. an output folder that cannot be written
             outcome.failures.append(f"{source}: {type(exc).__name__}: {exc}")
             log.debug("analysis of %s failed", source, exc_info=True)
             continue
         outcome.written.append((_display_name(source), target))
-    return outcome
 
 
 def _display_name(source: str) -> str:
@@ -212,13 +224,15 @@ def run(
     workers: int = 8,
     patterns: Sequence[str] = WORKBOOK_PATTERNS,
     progress: bool = True,
+    lock_timeout: float = 0.0,
 ) -> RunResult:
     """Sync ``folder``, analyse every workbook whose content changed since it was last analysed, and upload
     its outputs (summary.xlsx, charts, report.html, summary.json) into ``<out_folder>/<workbook>/``.
 
     ``out_folder`` defaults to ``gdrivestats`` inside the synced folder, which the sync itself ignores.
     Idempotent: with nothing changed it analyses and uploads nothing; after a change it updates that
-    workbook's outputs in place. One failing workbook is reported and the others still run.
+    workbook's outputs in place. One failing workbook is reported and the others still run. The cache is
+    locked for the whole run (CacheLocked when another run holds it for more than ``lock_timeout`` s).
     """
     from gdrivestats.report import build_report
 
@@ -226,7 +240,7 @@ def run(
     out = norm_path(out_folder) if out_folder is not None else join_path(folder, DEFAULT_OUT_FOLDER)
     inside = folder == "" or out.startswith(folder + "/")
     exclude = (out[len(folder) + 1 :] if folder else out) if inside else None
-    with Mirror(cache) as mirror:
+    with Mirror(cache) as mirror, mirror.locked(lock_timeout):
         synced = mirror.sync(
             drive, folder, patterns=patterns, workers=workers, exclude=exclude, progress=progress
         )

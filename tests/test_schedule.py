@@ -14,7 +14,8 @@ from filelock import FileLock
 
 from gdrivestats.config import load_settings
 from gdrivestats.errors import ConfigError
-from gdrivestats.schedule import LOCK_FILE, run_scheduled
+from gdrivestats.mirror.layout import LOCK_FILE
+from gdrivestats.schedule import run_scheduled
 from tests.support import small_csv
 
 ROOT = Path(__file__).resolve().parent.parent

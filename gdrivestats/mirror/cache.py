@@ -6,14 +6,15 @@ was analysed and written back stay behind it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import contextlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gdrivestats.drive.base import Drive
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.mirror.layout import LOCK_FILE, PARSED_FOLDER
+from gdrivestats.mirror.lock import cache_lock
 from gdrivestats.mirror.state import FileRecord, SyncState
 from gdrivestats.mirror.sync import SyncResult, sync
 from gdrivestats.mirror.writeback import Uploaded, upload_folder
@@ -59,14 +60,9 @@ class Mirror:
         """The mirrored copy of a file."""
         return self.root / record.local_path
 
-    @contextmanager
-    def locked(self, timeout: float) -> Iterator[None]:
-        """Hold the cache's lock; ``filelock.Timeout`` when another run holds it past ``timeout`` seconds."""
-        from filelock import FileLock
-
-        self.root.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.lock_path), timeout=timeout):
-            yield
+    def locked(self, timeout: float = 0.0) -> contextlib.AbstractContextManager[None]:
+        """Hold the cache's lock (see :func:`cache_lock`)."""
+        return cache_lock(self.root, timeout)
 
     # ---- sync -----------------------------------------------------------------------------------------
 

@@ -24,10 +24,11 @@ from pathlib import Path
 
 from gdrivestats._crash import crashpoint
 from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
-from gdrivestats.errors import DriveError, NotFound
+from gdrivestats.errors import DownloadBlocked, DriveError, NotFound
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.mirror.layout import OWN_PREFIX, STATE_FILE, TMP_PREFIX
 from gdrivestats.mirror.local_names import resolve_inside
+from gdrivestats.mirror.lock import cache_lock
 from gdrivestats.mirror.plan import Download, SyncPlan, plan_sync
 from gdrivestats.mirror.state import FileRecord, FolderRecord, SyncState
 from gdrivestats.mirror.view import (
@@ -93,18 +94,19 @@ def sync(
     dry_run: bool = False,
     progress: bool = True,
     full: bool = False,
+    lock_timeout: float = 0.0,
 ) -> SyncResult:
     """Mirror ``folder`` (a path on ``drive``) into ``cache``: incremental, concurrent and crash-safe.
 
-    ``dry_run`` plans against what is there and writes nothing at all, not even the cache folder.
+    ``dry_run`` plans against what is there and writes nothing at all, not even the cache folder. The
+    cache is locked for the sync; CacheLocked when another run holds it for more than ``lock_timeout`` s.
     """
     started = time.monotonic()
     cache = Path(cache)
     if dry_run:
         return _plan_only(drive, norm_path(folder), cache, patterns, exclude, full, started)
-    cache.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(cache)
-    with SyncState(cache) as state:
+    with cache_lock(cache, lock_timeout), SyncState(cache) as state:
+        _remove_leftovers(cache)
         _recover_pending(state, cache)
         _check_account(drive, state, cache)
         view, token, full_listing, changes = _current_view(
@@ -355,6 +357,8 @@ def _record_failure(state: SyncState, item: Download, exc: Exception, result: Sy
     previous = state.failed().get(item.entry.id)
     attempts = (previous[2] if previous else 0) + 1
     pause = min(_RETRY_FIRST * 2 ** (attempts - 1), _RETRY_MAX)
+    if isinstance(exc, DownloadBlocked) and exc.retry_after:  # e.g. a download quota: when it resets
+        pause = max(pause, min(exc.retry_after, _RETRY_MAX))
     log.warning("could not download %s: %s", printable(item.entry.path), printable(reason))
     result.failed.append(f"{printable(item.entry.path)}: {printable(reason)}")
     with state.transaction():
