@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -11,11 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from gdrivestats._crash import crashpoint
+from gdrivestats._fs import TMP_PREFIX
 from gdrivestats.drive.base import Drive, join_path, norm_path
 from gdrivestats.errors import ConfigError, DriveError, GdriveStatsError
 from gdrivestats.formats import WORKBOOK_EXTENSIONS, WORKBOOK_PATTERNS, is_workbook_name
+from gdrivestats.isolation import Limits, Task, analyse_all
 from gdrivestats.location import DRIVE_PREFIX, is_drive_location, parse_location
 from gdrivestats.mirror import DEFAULT_OUT_FOLDER, Mirror, SyncResult
+from gdrivestats.names import printable
 from gdrivestats.reader import DriveSource, list_workbooks, open_workbook, sample_path
 from gdrivestats.workbook import Workbook
 
@@ -27,7 +31,7 @@ __all__ = ["Outcome", "RunResult", "analyze", "analyze_sources", "expand_sources
 def analyze(
     source: str | Path | pd.DataFrame | Workbook, top: int = 10, sheet: str | None = None
 ):  # -> Report (annotated below once report is imported lazily)
-    """Analyse one workbook (a path, ``drive:PATH``, a DataFrame or a loaded Workbook) and return its Report.
+    """Analyse one workbook (a path, a Drive location or URL, a DataFrame, a Workbook); return its Report.
 
     The Report holds the tables as DataFrames and the charts as matplotlib Figures, displays itself in a
     notebook cell, and writes summary.xlsx, charts/*.png, report.html and summary.json with ``.save(folder)``.
@@ -197,6 +201,7 @@ class RunResult:
     uploaded: int = 0
     unchanged_outputs: int = 0
     failures: list[str] = field(default_factory=list)
+    trashed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -212,6 +217,7 @@ class RunResult:
             f" ({self.unchanged_outputs} already up to date)."
         )
         lines += [f"  failed: {f}" for f in [*self.sync.failed, *self.failures]]
+        lines += [f"  moved to Drive's trash (workbook renamed or deleted): {t}" for t in self.trashed]
         return "\n".join(lines)
 
 
@@ -225,6 +231,8 @@ def run(
     patterns: Sequence[str] = WORKBOOK_PATTERNS,
     progress: bool = True,
     lock_timeout: float = 0.0,
+    analysis_workers: int | None = None,
+    limits: Limits | None = None,
 ) -> RunResult:
     """Sync ``folder``, analyse every workbook whose content changed since it was last analysed, and upload
     its outputs (summary.xlsx, charts, report.html, summary.json) into ``<out_folder>/<workbook>/``.
@@ -233,9 +241,9 @@ def run(
     Idempotent: with nothing changed it analyses and uploads nothing; after a change it updates that
     workbook's outputs in place. One failing workbook is reported and the others still run. The cache is
     locked for the whole run (CacheLocked when another run holds it for more than ``lock_timeout`` s).
+    Workbooks are analysed in worker processes (``analysis_workers``, default: sized to the CPUs and
+    memory), each within ``limits``, while the outputs of finished ones are uploaded.
     """
-    from gdrivestats.report import build_report
-
     folder = norm_path(folder)
     out = norm_path(out_folder) if out_folder is not None else join_path(folder, DEFAULT_OUT_FOLDER)
     inside = folder == "" or out.startswith(folder + "/")
@@ -246,22 +254,56 @@ def run(
         )
         result = RunResult(sync=synced, out_folder=out)
         names = mirror.output_folders()
-        for record in mirror.needs_analysis():
-            try:
-                workbook = mirror.workbook(record)
-                workbook.source = f"drive:{join_path(folder, record.drive_path)}"
-                with tempfile.TemporaryDirectory(prefix="gdrivestats-out-") as tmp:
-                    build_report(workbook, top=top).save(Path(tmp) / "out")
-                    done = mirror.write_back(
-                        drive, record, Path(tmp) / "out", join_path(out, names[record.id])
+        records = {r.id: r for r in mirror.needs_analysis()}
+        with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}out-") as tmp:
+            tasks = [
+                Task(
+                    key=r.id,
+                    source=mirror.path_of(r),
+                    out=Path(tmp) / r.id,
+                    label=f"drive:{join_path(folder, r.drive_path)}",
+                    top=top,
+                    parsed_cache=mirror.parsed_folder,
+                )
+                for r in records.values()
+            ]
+            for done in analyse_all(tasks, workers=analysis_workers, limits=limits):
+                record = records[done.task.key]
+                if done.error is not None:
+                    result.failures.append(f"{printable(record.drive_path)}: {done.error}")
+                    continue
+                try:
+                    uploaded = mirror.write_back(
+                        drive, record, done.task.out, join_path(out, names[record.id]), out
                     )
-            except GdriveStatsError as exc:
-                result.failures.append(f"{record.drive_path}: {exc}")
-                continue
-            crashpoint("before-mark-analysed")
-            mirror.mark_analysed(record)
-            result.analysed.append(record.drive_path)
-            result.uploaded += len(done.uploaded)
-            result.unchanged_outputs += len(done.skipped)
+                except GdriveStatsError as exc:
+                    result.failures.append(f"{printable(record.drive_path)}: {exc}")
+                    continue
+                finally:
+                    shutil.rmtree(done.task.out, ignore_errors=True)
+                crashpoint("before-mark-analysed")
+                mirror.mark_analysed(record)
+                result.analysed.append(record.drive_path)
+                result.uploaded += len(uploaded.uploaded)
+                result.unchanged_outputs += len(uploaded.skipped)
+        result.analysed.sort()
+        _trash_stale_outputs(drive, mirror, out, result)
     log.info("%s", result.summary())
     return result
+
+
+def _trash_stale_outputs(drive: Drive, mirror: Mirror, out: str, result: RunResult) -> None:
+    """Move the outputs of workbooks renamed, moved or deleted on Drive to Drive's trash (recoverable)."""
+    for workbook_id, name in mirror.stale_outputs().items():
+        folder = join_path(out, name)
+        try:
+            if drive.exists(folder):
+                drive.remove(folder, recursive=True)
+                log.info(
+                    "%s: its workbook was renamed, moved or deleted; moved to the trash", printable(folder)
+                )
+                result.trashed.append(folder)
+        except GdriveStatsError as exc:
+            result.failures.append(f"{printable(folder)}: could not move old outputs to the trash: {exc}")
+            continue
+        mirror.forget_stale(workbook_id)

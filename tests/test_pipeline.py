@@ -144,3 +144,23 @@ def test_a_bad_token_or_a_lost_state_falls_back_to_a_full_listing(emu: Emulator,
     assert emu.log.count(kind="media") == 0  # the cached bytes already match Drive's md5: nothing is fetched
     with SyncState(cache) as state:
         assert len(state.files()) == 2 and state.get_meta("changes_token")
+
+
+def test_a_renamed_workbooks_outputs_move_and_a_deleted_ones_go_to_the_trash(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    drive = api(emu)
+    old_folder = drive.stat(f"{OUT}/countries")
+    emu.state.rename(drive.stat(f"{FOLDER}/countries.csv").id, "nations.csv")
+    emu.state.delete(drive.stat(f"{FOLDER}/Reports/more.csv").id)
+    after = run(api(emu), FOLDER, cache, progress=False)
+    assert after.ok and after.analysed == ["nations.csv"]
+    assert sorted(after.trashed) == [f"{OUT}/Reports/more", f"{OUT}/countries"]
+    live = {p.split("/")[0] for p in outputs_on_drive(emu)}
+    assert live == {"nations"}
+    assert emu.state.is_trashed(emu.state.get(old_folder.id))  # recoverable from Drive's trash, not deleted
+    emu.log.clear()
+    quiet = run(api(emu), FOLDER, cache, progress=False)
+    assert quiet.ok and quiet.analysed == [] and quiet.trashed == [] and emu.log.count() <= 2

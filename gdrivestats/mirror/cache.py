@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from gdrivestats.drive.base import Drive
+from gdrivestats.drive.base import Drive, join_path, norm_path
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.mirror.layout import LOCK_FILE, PARSED_FOLDER
 from gdrivestats.mirror.lock import cache_lock
@@ -40,6 +40,7 @@ class Mirror:
     def __init__(self, cache: Path | str) -> None:
         self.root = Path(cache)
         self._state: SyncState | None = None
+        self._stale: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Mirror({str(self.root)!r})"
@@ -117,14 +118,51 @@ class Mirror:
         return [r for r in self.files() if r.content_key != r.analysed_md5]
 
     def output_folders(self) -> dict[str, str]:
-        """The output folder name of each mirrored file, by Drive id: its cache path without the extension,
-        with it where two files share a stem."""
-        records = self.files()
+        """The output folder name of each mirrored file, by Drive id: unique and stable.
+
+        A name is given once and kept in the state (its cache path without the extension; with the
+        extension, then a number, where that is taken case-insensitively), so ``a.csv``, ``a.tsv`` and
+        ``a.csv.tsv`` never share a folder and adding a file never renames another's outputs. A renamed or
+        moved workbook gets a new name, and its outputs are written there again (see ``stale_outputs``).
+        """
+        state, records = self._db, self.files()
+        given = state.output_names()
+        current = {r.id: given[r.id][1] for r in records if r.id in given and given[r.id][0] == r.local_path}
+        taken = {name.casefold() for name in current.values()}
         stems = [str(Path(r.local_path).with_suffix("")) for r in records]
-        return {
-            r.id: (stem if stems.count(stem) == 1 else r.local_path)
-            for r, stem in zip(records, stems, strict=True)
-        }
+        with state.transaction():
+            for record, stem in zip(records, stems, strict=True):
+                if record.id in current:
+                    continue
+                base = stem if stems.count(stem) == 1 else record.local_path
+                name, n = base, 2
+                while name.casefold() in taken:
+                    name, n = f"{base}-{n}", n + 1
+                taken.add(name.casefold())
+                current[record.id] = name
+                if record.id in given:  # renamed or moved: its outputs go to the new folder
+                    state.forget_outputs(record.id)
+                    self._stale[record.id] = given[record.id][1]
+                state.put_output_name(record.id, record.local_path, name)
+            for workbook_id, (_path, name) in given.items():
+                if workbook_id not in current and workbook_id not in self._stale:  # deleted from Drive
+                    self._stale[workbook_id] = name
+        return current
+
+    def stale_outputs(self) -> dict[str, str]:
+        """Output folders of workbooks renamed, moved or deleted on Drive: workbook id -> old folder name.
+
+        Call after ``output_folders``; ``forget_stale`` once each one is in Drive's trash.
+        """
+        return dict(self._stale)
+
+    def forget_stale(self, workbook_id: str) -> None:
+        """The old output folder of this workbook is gone."""
+        self._stale.pop(workbook_id, None)
+        if workbook_id not in {r.id for r in self.files()}:
+            with self._db.transaction():
+                self._db.forget_output_name(workbook_id)
+                self._db.forget_outputs(workbook_id)
 
     def workbook(self, record: FileRecord) -> Workbook:
         """The mirrored file, parsed (from the parse cache when this content was parsed before)."""
@@ -132,15 +170,29 @@ class Mirror:
 
         return load_cached(self.path_of(record), self.parsed_folder)
 
-    def write_back(self, drive: Drive, record: FileRecord, outputs: Path, drive_folder: str) -> Uploaded:
-        """Upsert the output files in ``outputs`` into ``drive_folder``, recording each one as it lands."""
+    def write_back(
+        self, drive: Drive, record: FileRecord, outputs: Path, drive_folder: str, out_root: str
+    ) -> Uploaded:
+        """Upsert the output files in ``outputs`` into ``drive_folder`` (below ``out_root``), recording each
+        one as it lands, and the Drive folders they are in, so their removal on Drive is noticed."""
         state = self._db
 
         def recorded(name: str, drive_id: str, md5: str) -> None:
             with state.transaction():
                 state.put_output(record.id, name, drive_id, md5)
 
-        return upload_folder(drive, outputs, drive_folder, state.outputs(record.id), recorded)
+        done = upload_folder(drive, outputs, drive_folder, state.outputs(record.id), recorded)
+        if done.uploaded:
+            subs = {PurePosixPath(p).parent.as_posix() for p in done.uploaded} - {"."}
+            folders = {drive_folder} | {join_path(drive_folder, sub) for sub in subs}
+            parent = drive_folder
+            while parent.startswith(out_root + "/"):
+                parent = parent.rsplit("/", 1)[0]
+                folders.add(parent)
+            ids = [drive.stat(norm_path(f)).id for f in sorted(folders) if f.startswith(out_root)]
+            with state.transaction():
+                state.put_output_folders(record.id, ids)
+        return done
 
     def mark_analysed(self, record: FileRecord) -> None:
         """Record that this content was analysed and its outputs are all on Drive."""

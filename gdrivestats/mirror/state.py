@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS pending (
     local_path  TEXT NOT NULL,
     PRIMARY KEY (id, local_path)
 );
+CREATE TABLE IF NOT EXISTS output_names (
+    workbook_id TEXT PRIMARY KEY,     -- a mirrored workbook
+    local_path  TEXT NOT NULL,        -- its cache path when the name was given (a rename gives a new one)
+    name        TEXT NOT NULL         -- its output folder below the out-folder, unique case-insensitively
+);
 CREATE TABLE IF NOT EXISTS output_folders (
     workbook_id TEXT NOT NULL,        -- a workbook whose outputs are in this Drive folder
     drive_id    TEXT NOT NULL,        -- the folder (the workbook's own, and every folder above it)
@@ -234,7 +239,7 @@ class SyncState:
     # --- starting over ----------------------------------------------------------------------------------
     def reset(self) -> None:
         """Forget everything (another account's or server's state): the next sync starts from a listing."""
-        for table in ("files", "folders", "pending", "outputs", "output_folders", "failed"):
+        for table in ("files", "folders", "pending", "outputs", "output_folders", "output_names", "failed"):
             self._db.execute(f"DELETE FROM {table}")
         self._db.execute("DELETE FROM meta WHERE key != 'schema_version'")
 
@@ -258,6 +263,22 @@ class SyncState:
         query = "SELECT name, drive_id, md5 FROM outputs WHERE workbook_id = ?"
         rows = self._db.execute(query, (workbook_id,))
         return {row["name"]: (row["drive_id"], row["md5"]) for row in rows}
+
+    def output_names(self) -> dict[str, tuple[str, str]]:
+        """The output folder of every workbook that has one: workbook id -> (local path then, name)."""
+        rows = self._db.execute("SELECT workbook_id, local_path, name FROM output_names")
+        return {row["workbook_id"]: (row["local_path"], row["name"]) for row in rows}
+
+    def put_output_name(self, workbook_id: str, local_path: str, name: str) -> None:
+        """Give a workbook its output folder name (kept until the workbook is renamed or deleted)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO output_names (workbook_id, local_path, name) VALUES (?, ?, ?)",
+            (workbook_id, local_path, name),
+        )
+
+    def forget_output_name(self, workbook_id: str) -> None:
+        """The workbook's old output folder is gone (trashed on Drive)."""
+        self._db.execute("DELETE FROM output_names WHERE workbook_id = ?", (workbook_id,))
 
     def output_ids(self) -> dict[str, tuple[str, str | None]]:
         """Every output file written back: Drive id -> (workbook id, md5)."""

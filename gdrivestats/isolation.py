@@ -1,0 +1,241 @@
+"""Analyse workbooks in worker processes with a memory and a time limit each: one bad workbook never stops the
+others, whatever it does (an exception, MemoryError, a hang, a crash of its worker).
+
+The parent hands out at most ``workers`` tasks at a time and yields each result as it finishes, so uploads
+of finished workbooks overlap with the analysis of the others. A worker that crashes or overruns its time
+is stopped; the workbooks that were in flight beside it are analysed again, one at a time, so only the
+culprit is reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024
+"""Memory one workbook's analysis may use beyond what the worker needs to start (bytes)."""
+DEFAULT_TIME_LIMIT = 300.0
+"""Seconds one workbook's analysis may take."""
+_GRACE = 30.0  # the parent stops a worker this long after its own alarm should have fired
+_WORKER_BASE = 400 * 1024 * 1024  # a worker's own footprint, for sizing the pool to the memory there is
+_PRELOAD = ["gdrivestats.report", "gdrivestats.workbook", "gdrivestats.mirror.parsed", "gdrivestats.analysis"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One workbook to analyse: read ``source``, write its outputs into the folder ``out`` (made by it)."""
+
+    key: str
+    source: Path
+    out: Path
+    label: str
+    top: int = 10
+    sheet: str | None = None
+    parsed_cache: Path | None = None
+
+
+@dataclass(frozen=True)
+class Done:
+    """What became of a task: ``error`` is None when its outputs are in ``task.out``, else one line."""
+
+    task: Task
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-workbook limits (memory in bytes beyond the worker's start, time in seconds)."""
+
+    memory: int = DEFAULT_MEMORY_LIMIT
+    seconds: float = DEFAULT_TIME_LIMIT
+
+
+def analyse_all(
+    tasks: Iterable[Task], workers: int | None = None, limits: Limits | None = None
+) -> Iterator[Done]:
+    """Analyse every task in worker processes; yield each result as it finishes (in no set order)."""
+    limits = limits or Limits()
+    queue = list(tasks)
+    if not queue:
+        return
+    size = pool_size(len(queue), limits, workers)
+    suspects: list[Task] = []  # in flight when a worker died: analysed again alone
+    while queue or suspects:
+        if suspects:
+            batch, window = [suspects.pop(0)], 1
+        else:
+            batch, queue, window = queue, [], size
+        left, culprits = yield from _run_pool(batch, window, limits)
+        if culprits is not None:
+            if len(culprits) == 1:
+                yield Done(culprits[0], _crash_message(limits))
+            else:
+                suspects.extend(culprits)
+        queue = left + queue
+
+
+def pool_size(tasks: int, limits: Limits, workers: int | None = None) -> int:
+    """Workers for ``tasks`` workbooks: the CPUs, bounded by the memory available and by ``workers``."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    by_memory = max(1, _available_memory() // (limits.memory + _WORKER_BASE))
+    return max(1, min(tasks, cpus, by_memory, workers or cpus))
+
+
+_PoolRun = Generator[Done, None, tuple[list[Task], list[Task] | None]]
+
+
+def _run_pool(tasks: list[Task], window: int, limits: Limits) -> _PoolRun:
+    """Run ``tasks`` in one pool; return the tasks not finished and, if the pool broke, those in flight."""
+    context = multiprocessing.get_context("forkserver" if "forkserver" in _methods() else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(_PRELOAD)
+    pool = ProcessPoolExecutor(
+        max_workers=window, mp_context=context, initializer=_start_worker, initargs=(limits,)
+    )
+    pending = list(tasks)
+    running: dict[Future[str | None], tuple[Task, float]] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < window:
+                task = pending.pop(0)
+                running[pool.submit(_analyse, task)] = (task, time.monotonic())
+            done, _ = wait(list(running), timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in done:
+                task, _started = running.pop(future)
+                try:
+                    yield Done(task, future.result())
+                except BrokenProcessPool:
+                    in_flight = [task, *(t for t, _ in running.values())]
+                    return pending, in_flight
+            overdue = [f for f, (_, t0) in running.items() if time.monotonic() - t0 > limits.seconds + _GRACE]
+            if overdue:
+                task = running[overdue[0]][0]
+                _kill_workers(pool)
+                yield Done(task, f"took longer than {limits.seconds:.0f} s; its analysis was stopped")
+                others = [t for f, (t, _) in running.items() if f is not overdue[0]]
+                return others + pending, None
+        return [], None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(OSError, AttributeError):
+            process.kill()
+
+
+def _crash_message(limits: Limits) -> str:
+    return (
+        f"its analysis crashed (out of memory beyond the {limits.memory / 2**30:.1f} GB limit for one "
+        "workbook, or a crash in a reader library); the file may be damaged or too large"
+    )
+
+
+def _methods() -> list[str]:
+    return multiprocessing.get_all_start_methods()
+
+
+def _available_memory() -> int:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 4 * 2**30
+
+
+# ---- in the worker ------------------------------------------------------------------------------------
+
+_limits = Limits()
+
+
+class _TimeUp(Exception):
+    """The workbook's time limit passed."""
+
+
+def _start_worker(limits: Limits) -> None:
+    """Set this worker's limits: its address space may grow by ``limits.memory`` beyond its start."""
+    global _limits
+    _limits = limits
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = _address_space() + limits.memory
+    if hard == resource.RLIM_INFINITY or wanted < hard:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _alarm(_signum: int, _frame: FrameType | None) -> None:
+    raise _TimeUp
+
+
+def _analyse(task: Task) -> str | None:
+    """Analyse one workbook into ``task.out``; None when done, else one line saying what went wrong."""
+    from gdrivestats.errors import GdriveStatsError
+
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, _limits.seconds)
+    try:
+        _analyse_unguarded(task)
+        return None
+    except GdriveStatsError as exc:
+        return _one_line(str(exc))
+    except MemoryError:
+        return f"out of memory: analysing it needs more than the {_limits.memory / 2**30:.1f} GB limit"
+    except _TimeUp:
+        return f"took longer than {_limits.seconds:.0f} s; its analysis was stopped"
+    except RecursionError:
+        return "too deeply nested to read"
+    except Exception as exc:  # a bug or a reader library's own error: one line, the others go on
+        log.debug("analysis of %s failed", task.source, exc_info=True)
+        return _one_line(f"could not be analysed ({type(exc).__name__}: {exc})")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _analyse_unguarded(task: Task) -> None:
+    from gdrivestats.report import build_report
+    from gdrivestats.workbook import load_workbook
+
+    if task.parsed_cache is not None:
+        from gdrivestats.mirror.parsed import load_cached
+
+        workbook = load_cached(task.source, task.parsed_cache, sheet=task.sheet)
+    else:
+        workbook = load_workbook(task.source, sheet=task.sheet)
+    workbook.source = task.label
+    build_report(workbook, top=task.top).save(task.out)
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+__all__ = ["Done", "Limits", "Task", "analyse_all", "pool_size"]

@@ -1,0 +1,94 @@
+"""Workbooks analysed in worker processes: a bad, huge or hanging workbook is one line, the others go on."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gdrivestats.drive.local import LocalDrive
+from gdrivestats.isolation import Limits, Task, analyse_all, pool_size
+from gdrivestats.pipeline import run
+from tests.support import small_csv
+
+
+def _task(tmp_path: Path, source: Path) -> Task:
+    return Task(key=source.name, source=source, out=tmp_path / "out" / source.name, label=source.name)
+
+
+def test_good_and_bad_workbooks_each_get_their_answer(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_bytes(small_csv())
+    long_field = tmp_path / "long-field.csv"
+    long_field.write_text("name,value\n" + "x" * 200_000 + ",1\nb,2\n")
+    garbage = tmp_path / "garbage.xlsx"
+    garbage.write_bytes(os.urandom(5000))
+    results = {
+        d.task.key: d.error for d in analyse_all([_task(tmp_path, p) for p in (good, long_field, garbage)])
+    }
+    assert results["good.csv"] is None
+    assert (tmp_path / "out" / "good.csv" / "summary.json").is_file()
+    assert results["garbage.xlsx"] is not None and "\n" not in results["garbage.xlsx"]
+    # a 200,000-character field is read (csv's 131,072 limit is raised) or refused in one line, never a crash
+    assert results["long-field.csv"] is None or "\n" not in results["long-field.csv"]
+
+
+def test_a_workbook_over_the_time_limit_is_stopped(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.csv"  # far more than a second's work
+    with open(slow, "w") as fh:
+        fh.write("name,a,b,c\n")
+        fh.writelines(f"r{i},{i},{i * 3 % 11},{i % 5}\n" for i in range(600_000))
+    good = tmp_path / "good.csv"
+    good.write_bytes(small_csv())
+    stopped = list(analyse_all([_task(tmp_path, slow)], limits=Limits(seconds=1)))
+    assert [d.error for d in stopped] == ["took longer than 1 s; its analysis was stopped"]
+    assert [d.error for d in analyse_all([_task(tmp_path, good)])] == [None]
+
+
+def test_a_workbook_over_the_memory_limit_is_one_line(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    with open(big, "w") as fh:
+        fh.write("a,b,c,d\n")
+        for i in range(400_000):
+            fh.write(f"row{i},{i},{i * 2},{i % 7}\n")
+    results = list(analyse_all([_task(tmp_path, big)], limits=Limits(memory=48 * 2**20)))
+    assert len(results) == 1 and results[0].error is not None
+    assert "memory" in results[0].error and "\n" not in results[0].error
+
+
+def test_the_pool_is_sized_to_the_cpus_and_the_memory() -> None:
+    assert pool_size(1, Limits()) == 1
+    assert 1 <= pool_size(50, Limits()) <= (os.cpu_count() or 1)
+    assert pool_size(50, Limits(memory=10**15)) == 1  # no room for two
+    assert pool_size(50, Limits(), workers=1) == 1
+
+
+def test_a_bad_workbook_sorting_first_never_stops_a_run(tmp_path: Path) -> None:
+    folder = tmp_path / "drive" / "Data"
+    folder.mkdir(parents=True)
+    (folder / "a-bad.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (folder / "b-good.csv").write_bytes(small_csv())
+    (folder / "c-good.csv").write_bytes(small_csv(2))
+    for attempt in range(2):  # and again: the bad one does not block later runs either
+        result = run(LocalDrive(tmp_path / "drive"), "Data", tmp_path / "cache", progress=False)
+        assert not result.ok
+        assert result.analysed == (["b-good.csv", "c-good.csv"] if attempt == 0 else [])
+        assert len(result.failures) == 1 and result.failures[0].startswith("a-bad.xlsx: ")
+    outputs = tmp_path / "drive" / "Data" / "gdrivestats"
+    assert {p.name for p in outputs.iterdir()} == {"b-good", "c-good"}
+
+
+@pytest.mark.parametrize("names", [["a.csv", "a.tsv", "a.csv.tsv"], ["A.csv", "a.TSV"]])
+def test_output_folders_never_collide(tmp_path: Path, names: list[str]) -> None:
+    folder = tmp_path / "drive" / "Data"
+    folder.mkdir(parents=True)
+    for i, name in enumerate(names, start=1):
+        data = small_csv(i)
+        (folder / name).write_bytes(data.replace(b",", b"\t") if name.lower().endswith(".tsv") else data)
+    assert run(LocalDrive(tmp_path / "drive"), "Data", tmp_path / "cache", progress=False).ok
+    out = folder / "gdrivestats"
+    made = sorted(p.name for p in out.iterdir())
+    assert len(made) == len(names) and len({m.casefold() for m in made}) == len(names)
+    summaries = {(out / sub / "summary.json").read_text().split('"sheets"', 1)[1] for sub in made}
+    assert len(summaries) == len(names)  # each folder holds its own workbook's numbers
