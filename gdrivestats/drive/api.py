@@ -13,14 +13,18 @@ Duplicates
     return every duplicate; ``paths.local_paths`` gives them distinct local names.
 Shortcuts
     Followed: an entry reached through a shortcut describes the target (id, size, md5, content) under the
-    shortcut's name and path, with ``shortcut_id`` set; a shortcut to a folder lists that folder. Removing
-    such an entry removes the shortcut, never the target. Dangling shortcuts are skipped with a warning.
+    shortcut's name and path, with ``shortcut_id`` set; a shortcut to a folder lists that folder, once,
+    and never when it points at the listed folder itself or one of its ancestors (My Drive's root, say):
+    that would list the tree inside itself, or all of My Drive. Removing such an entry removes the
+    shortcut, never the target. Dangling shortcuts are skipped with a warning.
 Native Google files
     Sheets are exported to xlsx (``files.export``, Drive's limit is 10 MB: ``ExportTooLarge`` beyond).
 Listing
     Recursive listings ask about up to 50 folders per query (``'a' in parents or 'b' in parents …``),
-    1,000 results a page, only the fields needed; a multi-folder query that comes back empty is asked
-    again folder by folder (Drive sometimes answers such queries with nothing).
+    1,000 results a page, only the fields needed; every folder a multi-folder query returns with no
+    children is asked again on its own (Drive sometimes leaves one folder out of such answers, or answers
+    with nothing): one extra call per really empty folder. ``capabilities.canDownload`` is asked for, so
+    files Drive will not serve are known (``Entry.can_download``) before a download is tried.
 Transfers and threads
     Downloads go in chunks to a temporary file, checked against md5, then replaced into place; uploads are
     multipart up to 5 MiB, resumable in chunks above, and resume after failures. Each thread gets its own
@@ -78,6 +82,7 @@ from gdrivestats.drive.transfer import (
     upload_resumable,
 )
 from gdrivestats.errors import AlreadyExists, AuthError, DownloadBlocked, DriveError, NotFound
+from gdrivestats.names import printable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -530,16 +535,20 @@ class ApiDrive(Drive):
         )
         clause = " or ".join(f"{quote(i)} in parents" for i in ids)
         raws = self._query(f"({clause}) and trashed = false", drive_id, what)
-        if not raws and len(ids) > 1:
-            logger.debug(
-                "multi-folder query for %d folders came back empty; asking folder by folder", len(ids)
-            )
-            return {f.id: self._children([f])[f.id] for f in folders}
         grouped: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         for raw in raws:
             for parent in raw.get("parents") or ():
                 if parent in grouped:
                     grouped[parent].append(raw)
+        if len(ids) > 1:
+            # Drive can answer a multi-folder query without one folder's children (or with nothing): ask
+            # every folder that came back empty again on its own. That costs one call per folder that is
+            # really empty, never more than one per folder per listing.
+            empty = [f for f in folders if not grouped[f.id]]
+            if empty:
+                logger.debug("%d of %d folders came back empty; asking each on its own", len(empty), len(ids))
+            for folder in empty:
+                grouped[folder.id] = self._children([folder])[folder.id]
         return grouped
 
     def list(self, path: Target = "", recursive: bool = False) -> list[Entry]:
@@ -549,6 +558,13 @@ class ApiDrive(Drive):
         entries: list[Entry] = []
         seen = {top.id}
         pending = [top]
+        known: dict[str, set[str]] = {}
+
+        def ancestors(folder: Entry) -> set[str]:  # asked only when a folder shortcut is met
+            if folder.id not in known:
+                known[folder.id] = self._ancestors(folder)
+            return known[folder.id]
+
         while pending:
             drive_key = pending[0].drive_id
             batch = [f for f in pending if f.drive_id == drive_key][: self.folders_per_query]
@@ -567,10 +583,39 @@ class ApiDrive(Drive):
                     if entry.name not in named:  # the cache keeps the oldest of duplicates, fresh
                         named.add(entry.name)
                         self._remember(entry)
-                    if recursive and entry.is_folder and entry.id not in seen:
+                    if not recursive or not entry.is_folder:
+                        continue
+                    if entry.shortcut_id and entry.id in ancestors(top):
+                        logger.warning(
+                            "%s: a shortcut to a folder that holds it (a cycle); not listed below it",
+                            printable(entry.path),
+                        )
+                    elif entry.id not in seen:
                         seen.add(entry.id)
                         pending.append(entry)
         return sorted(entries, key=lambda e: (e.path, e.created is None, e.created or _EPOCH, e.id))
+
+    def _ancestors(self, folder: Entry) -> set[str]:
+        """The ids of ``folder`` and of every folder above it (a few ``files.get`` calls, at most 64)."""
+        found = {folder.id}
+        parents = list(folder.parents)
+        if not parents and folder.id != self._root_entry("").id:
+            raw = self._execute(
+                lambda: self._files.get(fileId=folder.id, fields="parents", supportsAllDrives=True),
+                f"finding the folders above '{folder.path or '/'}'",
+            )
+            parents = list(raw.get("parents") or [])
+        for _ in range(64):
+            if not parents or parents[0] in found:
+                break
+            parent_id = parents[0]
+            found.add(parent_id)
+            raw = self._execute(
+                lambda pid=parent_id: self._files.get(fileId=pid, fields="parents", supportsAllDrives=True),
+                f"finding the folders above '{folder.path or '/'}'",
+            )
+            parents = list(raw.get("parents") or [])
+        return found
 
     def stat(self, path: Target) -> Entry:
         if isinstance(path, Entry):

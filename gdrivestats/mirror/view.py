@@ -48,6 +48,8 @@ def view_from_listing(
         parent = entry.parents[0] if entry.parents else None
         if parent != root.id and parent not in view.folders:
             continue  # below an excluded folder
+        if entry.id == root.id or entry.id in view.folders or entry.id in view.files:
+            continue  # a shortcut to the root or to something already in the view: mirrored once
         if entry.is_folder:
             if rel != exclude:
                 view.folders[entry.id] = dataclasses.replace(entry, path=rel)

@@ -192,3 +192,23 @@ def test_a_dry_run_writes_nothing_anywhere(emu: Emulator, tmp_path: Path) -> Non
     assert [d.entry.name for d in planned.plan.downloads] == ["more.csv"]
     assert sorted(p.name for p in cache.iterdir()) == listing
     assert (cache / "more.csv").read_bytes() == small_csv(2)
+
+
+def test_a_shortcut_to_an_ancestor_folder_is_not_followed(
+    emu: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    drive = api(emu)
+    folder = drive.stat(FOLDER)
+    elsewhere = emu.state.add_folder(drive.stat("").id, "Elsewhere " + "x" * 200)
+    emu.state.add_file(elsewhere.id, "outside.csv", small_csv(7), "text/csv")
+    emu.state.add_shortcut(folder.id, "to my drive", drive.stat("").id)  # the root: holds everything
+    emu.state.add_shortcut(folder.id, "to itself", folder.id)
+    cache = tmp_path / "cache"
+    with caplog.at_level(logging.WARNING, logger="gdrivestats"):
+        result = run(api(emu), FOLDER, cache, progress=False)
+    assert result.ok and sorted(result.analysed) == ["countries.csv", "more.csv"]
+    mirrored = sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*.csv"))
+    assert mirrored == ["countries.csv", "more.csv"]
+    assert sum("cycle" in r.getMessage() for r in caplog.records) == 2
+    outputs = {e.path for e in api(emu).list(OUT, recursive=True) if e.is_folder}
+    assert outputs == {f"{OUT}/countries", f"{OUT}/more"}
