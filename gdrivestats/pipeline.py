@@ -255,7 +255,7 @@ def run(
         result = RunResult(sync=synced, out_folder=out)
         names = mirror.output_folders()
         records = {r.id: r for r in mirror.needs_analysis()}
-        with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}out-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}out-", dir=mirror.root) as tmp:
             tasks = [
                 Task(
                     key=r.id,
@@ -288,6 +288,8 @@ def run(
                 result.unchanged_outputs += len(uploaded.skipped)
         result.analysed.sort()
         _trash_stale_outputs(drive, mirror, out, result)
+        if result.analysed or result.trashed:
+            mirror.prune_parsed()
     log.info("%s", result.summary())
     return result
 

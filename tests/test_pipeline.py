@@ -45,7 +45,7 @@ def test_run_writes_back_once_and_then_only_what_changed(emu: Emulator, tmp_path
     assert first.ok and sorted(first.analysed) == ["Reports/more.csv", "countries.csv"]
     before = outputs_on_drive(emu)
     assert {p.split("/", 1)[1] for p in before if p.startswith("countries/")} >= OUTPUTS
-    assert any(p.startswith("Reports/more/charts/") and p.endswith(".png") for p in before)
+    assert not any(p.startswith("Reports/more/charts/") for p in before)  # chart PNGs only when asked
     summary = json.loads(api(emu).read_bytes(f"{OUT}/countries/summary.json"))
     sheet = summary["workbooks"][0]["sheets"][0] if "workbooks" in summary else summary["sheets"][0]
     top = sheet["top"]["population"]
@@ -164,3 +164,18 @@ def test_a_renamed_workbooks_outputs_move_and_a_deleted_ones_go_to_the_trash(
     emu.log.clear()
     quiet = run(api(emu), FOLDER, cache, progress=False)
     assert quiet.ok and quiet.analysed == [] and quiet.trashed == [] and emu.log.count() <= 2
+
+
+def test_leftovers_of_a_killed_run_are_removed_and_the_parse_cache_is_pruned(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    leftover = cache / ".gdrivestats-tmp-out-killed" / "abc" / "charts"
+    leftover.mkdir(parents=True)
+    (leftover / "half.png").write_bytes(b"half")
+    for scale in (3, 4):
+        emu.state.update_content(api(emu).stat(f"{FOLDER}/countries.csv").id, small_csv(scale))
+        assert run(api(emu), FOLDER, cache, progress=False).ok
+    assert not (cache / ".gdrivestats-tmp-out-killed").exists()
+    assert len(list((cache / ".gdrivestats-parsed").iterdir())) == 2  # one per workbook as it is now

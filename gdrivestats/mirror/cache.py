@@ -170,6 +170,26 @@ class Mirror:
 
         return load_cached(self.path_of(record), self.parsed_folder)
 
+    def prune_parsed(self) -> int:
+        """Remove parsed workbooks no mirrored file has any more (older contents, deleted files); a count."""
+        import shutil
+
+        from gdrivestats.mirror.parsed import content_key
+
+        if not self.parsed_folder.is_dir():
+            return 0
+        keep = set()
+        for record in self.files():
+            with contextlib.suppress(OSError):
+                keep.add(content_key(self.path_of(record)))
+        doomed = [p for p in self.parsed_folder.iterdir() if p.name not in keep]
+        for entry in doomed:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        return len(doomed)
+
     def write_back(
         self, drive: Drive, record: FileRecord, outputs: Path, drive_folder: str, out_root: str
     ) -> Uploaded:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -416,9 +417,11 @@ def _unlink_inside(cache: Path, local_path: str) -> None:
 
 
 def _remove_leftovers(cache: Path) -> None:
-    """Remove temporary files a killed run left behind (they never carry a final name)."""
-    for tmp in cache.rglob(TMP_PREFIX + "*"):
-        if tmp.is_file():
+    """Remove temporary files and folders a killed run left behind (they never carry a final name)."""
+    for tmp in sorted(cache.rglob(TMP_PREFIX + "*"), key=lambda p: -len(p.parts)):
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)  # a killed run's outputs on their way to Drive
+        else:
             tmp.unlink(missing_ok=True)
 
 
