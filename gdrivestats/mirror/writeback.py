@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,17 +29,19 @@ def upload_folder(
     drive_folder: str,
     previous: Mapping[str, tuple[str, str | None]] | None = None,
     on_uploaded: Callable[[str, str, str], None] | None = None,
+    workers: int = 4,
 ) -> Uploaded:
     """Upsert every file below ``local_dir`` into ``drive_folder`` (made like mkdir -p), keeping subfolders.
 
     A file whose md5 equals the one recorded in ``previous`` for the same relative path is not sent
     again. Uploads are upserts by name, so a repeated or restarted write-back updates the same Drive files
-    (same ids, new revisions) and never adds a duplicate. ``on_uploaded(relative path, id, md5)`` is called
-    after each upload, so the caller can record it at once.
+    (same ids, new revisions) and never adds a duplicate. Files go up ``workers`` at a time (the drive
+    paces its writes to Drive's limit); ``on_uploaded(relative path, id, md5)`` is called, in this thread,
+    as each one lands, so the caller can record it at once.
     """
     previous = previous or {}
     result = Uploaded()
-    folders: dict[str, Entry] = {}
+    todo: list[tuple[Path, str, str]] = []
     for local in sorted(p for p in local_dir.rglob("*") if p.is_file()):
         rel = local.relative_to(local_dir).as_posix()
         md5 = md5_file(local)
@@ -46,18 +49,39 @@ def upload_folder(
         if known is not None and known[1] == md5:
             result.outputs[rel] = (known[0], md5)
             result.skipped.append(rel)
-            continue
+        else:
+            todo.append((local, rel, md5))
+    folders: dict[str, Entry] = {}
+    for local, _rel, _md5 in todo:  # folders first, one at a time: never two creates of one folder
         sub = local.parent.relative_to(local_dir).as_posix()
         sub = "" if sub == "." else sub
         if sub not in folders:
             folders[sub] = drive.makedirs(join_path(drive_folder, sub) if sub else drive_folder)
+
+    def send(local: Path) -> Entry:
+        sub = local.parent.relative_to(local_dir).as_posix()
         crashpoint("before-upload")
-        entry = drive.upload(local, folders[sub], local.name)
+        entry = drive.upload(local, folders["" if sub == "." else sub], local.name)
         crashpoint("after-upload")
-        result.outputs[rel] = (entry.id, md5)
-        result.uploaded.append(rel)
-        if on_uploaded is not None:
-            on_uploaded(rel, entry.id, md5)
+        return entry
+
+    first_error: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo) or 1))) as pool:
+        futures = {pool.submit(send, local): (rel, md5) for local, rel, md5 in todo}
+        for future in as_completed(futures):
+            rel, md5 = futures[future]
+            try:
+                entry = future.result()
+            except Exception as exc:  # the others still land and are recorded; then the first error
+                first_error = first_error or exc
+                continue
+            result.outputs[rel] = (entry.id, md5)
+            result.uploaded.append(rel)
+            if on_uploaded is not None:
+                on_uploaded(rel, entry.id, md5)
+    if first_error is not None:
+        raise first_error
+    result.uploaded.sort()
     log.debug(
         "write-back to %s: %d uploaded, %d unchanged", drive_folder, len(result.uploaded), len(result.skipped)
     )
