@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -202,6 +203,8 @@ class RunResult:
     unchanged_outputs: int = 0
     failures: list[str] = field(default_factory=list)
     trashed: list[str] = field(default_factory=list)
+    planned: list[str] | None = None  # a dry run: the workbooks it would analyse and write back
+    link: str | None = None  # the output folder on Drive, for a person to open
 
     @property
     def ok(self) -> bool:
@@ -210,6 +213,14 @@ class RunResult:
 
     def summary(self) -> str:
         """The final lines of a run."""
+        if self.planned is not None:
+            lines = [self.sync.plan.describe()]
+            lines.append(
+                f"Would analyse {len(self.planned)} workbook(s) and write their outputs to"
+                f" {printable(self.out_folder or '/')}; nothing was changed."
+            )
+            lines += [f"  analyse {printable(p)}" for p in self.planned]
+            return "\n".join(lines)
         lines = [self.sync.summary()]
         lines.append(
             f"Analysed {len(self.analysed)} changed workbook(s), {len(self.failures)} failed;"
@@ -218,6 +229,8 @@ class RunResult:
         )
         lines += [f"  failed: {f}" for f in [*self.sync.failed, *self.failures]]
         lines += [f"  moved to Drive's trash (workbook renamed or deleted): {t}" for t in self.trashed]
+        if self.link and (self.analysed or self.uploaded):
+            lines.append(f"Outputs: {self.link}")
         return "\n".join(lines)
 
 
@@ -233,6 +246,7 @@ def run(
     lock_timeout: float = 0.0,
     analysis_workers: int | None = None,
     limits: Limits | None = None,
+    dry_run: bool = False,
 ) -> RunResult:
     """Sync ``folder``, analyse every workbook whose content changed since it was last analysed, and upload
     its outputs (summary.xlsx, charts, report.html, summary.json) into ``<out_folder>/<workbook>/``.
@@ -242,12 +256,15 @@ def run(
     workbook's outputs in place. One failing workbook is reported and the others still run. The cache is
     locked for the whole run (CacheLocked when another run holds it for more than ``lock_timeout`` s).
     Workbooks are analysed in worker processes (``analysis_workers``, default: sized to the CPUs and
-    memory), each within ``limits``, while the outputs of finished ones are uploaded.
+    memory), each within ``limits``, while the outputs of finished ones are uploaded. ``dry_run`` says
+    what would be analysed and written and changes nothing, locally or on Drive.
     """
     folder = norm_path(folder)
     out = norm_path(out_folder) if out_folder is not None else join_path(folder, DEFAULT_OUT_FOLDER)
     inside = folder == "" or out.startswith(folder + "/")
     exclude = (out[len(folder) + 1 :] if folder else out) if inside else None
+    if dry_run:
+        return _plan_run(drive, folder, Path(cache), out, patterns, exclude)
     with Mirror(cache) as mirror, mirror.locked(lock_timeout):
         synced = mirror.sync(
             drive, folder, patterns=patterns, workers=workers, exclude=exclude, progress=progress
@@ -267,7 +284,9 @@ def run(
                 )
                 for r in records.values()
             ]
+            bar = _bar(len(tasks), progress)
             for done in analyse_all(tasks, workers=analysis_workers, limits=limits):
+                bar.update(1)
                 record = records[done.task.key]
                 if done.error is not None:
                     result.failures.append(f"{printable(record.drive_path)}: {done.error}")
@@ -286,7 +305,11 @@ def run(
                 result.analysed.append(record.drive_path)
                 result.uploaded += len(uploaded.uploaded)
                 result.unchanged_outputs += len(uploaded.skipped)
+                bar.set_postfix(uploaded=result.uploaded, failed=len(result.failures), refresh=False)
+            bar.close()
         result.analysed.sort()
+        if result.analysed:
+            result.link = _folder_link(drive, out)
         _trash_stale_outputs(drive, mirror, out, result)
         if result.analysed or result.trashed:
             mirror.prune_parsed()
@@ -309,3 +332,36 @@ def _trash_stale_outputs(drive: Drive, mirror: Mirror, out: str, result: RunResu
             result.failures.append(f"{printable(folder)}: could not move old outputs to the trash: {exc}")
             continue
         mirror.forget_stale(workbook_id)
+
+
+def _bar(total: int, progress: bool) -> Any:
+    """A progress bar over the workbooks (analysed, then uploaded); silent when ``progress`` is off."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="analyse + upload", unit="workbook", disable=not progress or total == 0)
+
+
+def _folder_link(drive: Drive, folder: str) -> str | None:
+    """The address of the output folder for a person to open, or None if Drive cannot say."""
+    try:
+        return drive.folder_link(folder)
+    except GdriveStatsError:
+        return None
+
+
+def _plan_run(
+    drive: Drive, folder: str, cache: Path, out: str, patterns: Sequence[str], exclude: str | None
+) -> RunResult:
+    """What ``run`` would do: the sync plan and the workbooks it would analyse; nothing is written."""
+    from gdrivestats.mirror.layout import STATE_FILE
+    from gdrivestats.mirror.state import SyncState
+    from gdrivestats.mirror.sync import sync
+
+    synced = sync(drive, folder, cache, patterns=patterns, exclude=exclude, dry_run=True, progress=False)
+    plan = synced.plan
+    would = {d.entry.path for d in plan.downloads}
+    if (cache / STATE_FILE).is_file() and not synced.full_listing:
+        with SyncState(cache, readonly=True) as state:
+            stale = {r.id: r.drive_path for r in state.files().values() if r.content_key != r.analysed_md5}
+        would |= {path for fid, path in stale.items() if fid in plan.view.files}
+    return RunResult(sync=synced, out_folder=out, planned=sorted(would))

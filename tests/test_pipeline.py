@@ -179,3 +179,22 @@ def test_leftovers_of_a_killed_run_are_removed_and_the_parse_cache_is_pruned(
         assert run(api(emu), FOLDER, cache, progress=False).ok
     assert not (cache / ".gdrivestats-tmp-out-killed").exists()
     assert len(list((cache / ".gdrivestats-parsed").iterdir())) == 2  # one per workbook as it is now
+
+
+def test_a_dry_run_says_what_would_be_analysed_and_changes_nothing(emu: Emulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    emu.log.clear()
+    planned = run(api(emu), FOLDER, cache, dry_run=True, progress=False)
+    assert planned.planned == ["Reports/more.csv", "countries.csv"]
+    assert "Would analyse 2 workbook(s)" in planned.summary() and not cache.exists()
+    assert all(e.method == "GET" for e in emu.log.entries())  # nothing written on Drive either
+    done = run(api(emu), FOLDER, cache, progress=False)
+    assert (
+        done.ok and done.link is not None and done.link.startswith("https://drive.google.com/drive/folders/")
+    )
+    assert f"Outputs: {done.link}" in done.summary()
+    emu.state.update_content(api(emu).stat(f"{FOLDER}/countries.csv").id, small_csv(5))
+    before = sorted(p.name for p in cache.iterdir())
+    again = run(api(emu), FOLDER, cache, dry_run=True, progress=False)
+    assert again.planned == ["countries.csv"]
+    assert sorted(p.name for p in cache.iterdir()) == before

@@ -912,6 +912,10 @@ class ApiDrive(Drive):
             )
         return self._account
 
+    def folder_link(self, path: Target) -> str | None:
+        """The folder's address in Drive's web app (from its id: no request when the path is known)."""
+        return f"https://drive.google.com/drive/folders/{self.stat(path).id}"
+
     def account_hint(self) -> str:
         """A digest of the server and of the sign-in (never the secret itself): a new sign-in changes it."""
         creds = self._credentials

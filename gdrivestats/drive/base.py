@@ -199,6 +199,10 @@ class Drive(ABC):
 
     # ---- overridable with a better implementation ------------------------------------------------
 
+    def folder_link(self, path: Target) -> str | None:
+        """Where a person opens this folder (a Drive address, a file:// URL), or None."""
+        return None
+
     def account_hint(self) -> str:
         """A key that changes whenever ``account`` may have changed, known without asking the server.
 

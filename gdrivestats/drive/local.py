@@ -256,6 +256,10 @@ class LocalDrive(Drive):
     def account(self) -> str:
         return f"local:{self.root}"
 
+    def folder_link(self, path: Target) -> str | None:
+        entry = self._as_entry(path)
+        return (self.root / entry.path).as_uri() if entry.path else self.root.as_uri()
+
     def start_token(self) -> str:
         raw = json.dumps(self._snapshot(), separators=(",", ":"), sort_keys=True).encode()
         return _TOKEN_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii")
