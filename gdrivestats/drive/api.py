@@ -597,25 +597,23 @@ class ApiDrive(Drive):
 
     def _ancestors(self, folder: Entry) -> set[str]:
         """The ids of ``folder`` and of every folder above it (a few ``files.get`` calls, at most 64)."""
+        what = f"finding the folders above '{folder.path or '/'}'"
         found = {folder.id}
         parents = list(folder.parents)
         if not parents and folder.id != self._root_entry("").id:
-            raw = self._execute(
-                lambda: self._files.get(fileId=folder.id, fields="parents", supportsAllDrives=True),
-                f"finding the folders above '{folder.path or '/'}'",
-            )
-            parents = list(raw.get("parents") or [])
+            parents = self._parents_of(folder.id, what)
         for _ in range(64):
             if not parents or parents[0] in found:
                 break
-            parent_id = parents[0]
-            found.add(parent_id)
-            raw = self._execute(
-                lambda pid=parent_id: self._files.get(fileId=pid, fields="parents", supportsAllDrives=True),
-                f"finding the folders above '{folder.path or '/'}'",
-            )
-            parents = list(raw.get("parents") or [])
+            found.add(parents[0])
+            parents = self._parents_of(parents[0], what)
         return found
+
+    def _parents_of(self, file_id: str, what: str) -> builtins.list[str]:
+        raw = self._execute(
+            lambda: self._files.get(fileId=file_id, fields="parents", supportsAllDrives=True), what
+        )
+        return list(raw.get("parents") or [])
 
     def stat(self, path: Target) -> Entry:
         if isinstance(path, Entry):
