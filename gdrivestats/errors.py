@@ -46,6 +46,10 @@ class PermissionDenied(DriveError, PermissionError):
 class ExportTooLarge(DriveError):
     """A native Google file is over Drive's export size limit."""
 
+    #: As on DownloadBlocked: Drive's reason, and no retry until the file changes.
+    reason = "exportSizeLimitExceeded"
+    retry_after: float | None = None
+
 
 class DownloadBlocked(DriveError):
     """Drive refuses to hand over one file's content, for a reason that is not a missing permission.
@@ -68,3 +72,24 @@ class AlreadyExists(DriveError):
 
 class CacheLocked(GdriveStatsError):
     """Another run holds the lock on this cache folder (exit status 3): two runs never work on one cache."""
+
+
+class DiskFull(GdriveStatsError, OSError):
+    """The disk holding the cache or the outputs is full: nothing more can be written there."""
+
+
+def disk_full(exc: BaseException, where: object) -> DiskFull | None:
+    """A DiskFull saying so in plain words when ``exc`` is a full disk (ENOSPC, EDQUOT, SQLite's "disk is
+    full" or "disk I/O error"), else None."""
+    import errno
+    import sqlite3
+
+    full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    full = full or (
+        isinstance(exc, sqlite3.OperationalError) and ("full" in str(exc) or "disk I/O" in str(exc))
+    )
+    if not full:
+        return None
+    return DiskFull(
+        f"{where}: the disk is full; free some space (or use a cache on another disk) and run again"
+    )

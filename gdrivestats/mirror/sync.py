@@ -25,7 +25,7 @@ from pathlib import Path
 
 from gdrivestats._crash import crashpoint
 from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
-from gdrivestats.errors import DownloadBlocked, DriveError, NotFound
+from gdrivestats.errors import DownloadBlocked, DriveError, NotFound, disk_full
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.mirror.layout import OWN_PREFIX, STATE_FILE, TMP_PREFIX
 from gdrivestats.mirror.local_names import resolve_inside
@@ -334,6 +334,10 @@ def _download_all(
             try:
                 size = future.result()
             except Exception as exc:  # recorded with a back-off; the others go on
+                full = disk_full(exc, cache)
+                if full is not None:  # no other download can land either: one line, then stop
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise full from exc
                 _record_failure(state, item, exc, result)
                 continue
             crashpoint("after-download")
