@@ -10,6 +10,7 @@ from gdrivestats.drive.base import Entry
 from gdrivestats.mirror.local_names import local_paths, mirror_name
 from gdrivestats.mirror.state import FileRecord
 from gdrivestats.mirror.view import View, format_time
+from gdrivestats.names import printable
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,11 @@ class SyncPlan:
         return not (self.downloads or self.moves or self.deletes)
 
     def describe(self) -> str:
-        """The plan in lines a user reads (``--dry-run``)."""
-        lines = [f"download {d.entry.path} -> {d.local_path} ({d.reason})" for d in self.downloads]
-        lines += [f"move     {m.old_local_path} -> {m.local_path}" for m in self.moves]
-        lines += [f"delete   {d.record.local_path}" for d in self.deletes]
+        """The plan in lines a user reads (``--dry-run``), control characters in names escaped."""
+        p = printable
+        lines = [f"download {p(d.entry.path)} -> {p(d.local_path)} ({d.reason})" for d in self.downloads]
+        lines += [f"move     {p(m.old_local_path)} -> {p(m.local_path)}" for m in self.moves]
+        lines += [f"delete   {p(d.record.local_path)}" for d in self.deletes]
         lines.append(
             f"{len(self.downloads)} to download, {len(self.moves)} to move, {len(self.deletes)} to delete,"
             f" {self.unchanged} unchanged"

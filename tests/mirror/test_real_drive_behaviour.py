@@ -212,3 +212,12 @@ def test_a_shortcut_to_an_ancestor_folder_is_not_followed(
     assert sum("cycle" in r.getMessage() for r in caplog.records) == 2
     outputs = {e.path for e in api(emu).list(OUT, recursive=True) if e.is_folder}
     assert outputs == {f"{OUT}/countries", f"{OUT}/more"}
+
+
+def test_control_characters_in_drive_names_never_reach_the_terminal(emu: Emulator, tmp_path: Path) -> None:
+    folder_id = api(emu).stat(FOLDER).id
+    emu.state.add_file(folder_id, "evil\x1b[31m\x07\ngdrivestats: error: forged.csv", small_csv(), "text/csv")
+    plan = sync(api(emu), FOLDER, tmp_path / "cache", dry_run=True, progress=False).plan.describe()
+    assert "\x1b" not in plan and "\x07" not in plan
+    assert "evil\\x1b[31m\\x07\\ngdrivestats: error: forged.csv" in plan
+    assert all(not line.startswith("gdrivestats: error") for line in plan.splitlines())
