@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import math
 import re
 import textwrap
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, TextIO, cast
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter, FuncFormatter, NullFormatter
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.ticker import EngFormatter, MaxNLocator, NullFormatter
 
 from gdrivestats.analysis import Histogram, SheetStats
 
 log = logging.getLogger(__name__)
 
-MAX_METRICS = 12  # metrics charted per sheet; the tables hold them all
+MAX_METRICS = 6  # metrics charted per sheet (overview panels, correlations); the tables hold them all
+MAX_GROUP_PANELS = 4  # metrics in a group chart
+MAX_CHARTS = 6  # charts per sheet by default: the main measures; plan_charts(max_charts=...) for more
 MAX_CATEGORIES = 4  # category columns charted per sheet
 MAX_GROUPS = 15  # bars per group chart; the rest are named in a note
 OVERVIEW_TOP = 5
 MIN_HISTOGRAM_VALUES = 10  # fewer values make no distribution worth a chart
-DPI = 120
+DPI = 90
+PNG_COLOURS = 32
 LABEL_CHARS = 30
 PANEL_LABEL_CHARS = 20
+NICE_STEPS = [1, 2, 2.5, 5, 10]  # tick steps a reader counts in
 
 # One colour per metric, in the sheet's column order, the same in every chart (tab10 and two more).
 PALETTE = [
@@ -72,19 +80,28 @@ class Chart:
 
 @dataclass
 class ChartPlan:
-    """Which metrics and categories of a sheet get charts, and notes on what was left out."""
+    """Which charts a sheet gets, as (kind, subject) pairs, and notes on what was left out."""
 
     metrics: list[str]
     categories: list[str]
+    charts: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
 def plan_charts(
-    stats: SheetStats, max_metrics: int = MAX_METRICS, max_categories: int = MAX_CATEGORIES
+    stats: SheetStats,
+    max_metrics: int = MAX_METRICS,
+    max_categories: int = MAX_CATEGORIES,
+    max_charts: int = MAX_CHARTS,
 ) -> ChartPlan:
-    """Cap the charts of a wide sheet: the first ``max_metrics`` metrics and ``max_categories`` categories."""
+    """The charts worth drawing for a sheet, most telling first, at most ``max_charts`` of them.
+
+    In order: the overview (top rows of every metric), the ranking of the first metric, the groups of the
+    first category, the distribution of the first metric, the correlations, then the other metrics. The
+    tables hold everything; the notes say what was not charted.
+    """
     notes: list[str] = []
-    metrics = [m for m in stats.metrics if int(stats.describe.loc[m, "count"]) > 0]
+    metrics = [m for m in stats.metrics if _count(stats, m) > 0]
     empty = [m for m in stats.metrics if m not in metrics]
     if empty:
         notes.append(f"No charts for {_names(empty)}: no values.")
@@ -94,7 +111,7 @@ def plan_charts(
             f"the tables cover all of them (not charted: {_names(metrics[max_metrics:])})."
         )
         metrics = metrics[:max_metrics]
-    few = [m for m in metrics if int(stats.describe.loc[m, "count"]) < MIN_HISTOGRAM_VALUES]
+    few = [m for m in metrics if _count(stats, m) < MIN_HISTOGRAM_VALUES]
     if few:
         notes.append(f"No histogram for {_names(few)}: fewer than {MIN_HISTOGRAM_VALUES} values.")
     categories = [c for c in stats.categories if c in stats.groups and len(stats.groups[c]) >= 2]
@@ -110,42 +127,102 @@ def plan_charts(
                 f"Group charts by {category} show the {MAX_GROUPS} largest of "
                 f"{len(stats.groups[category])} groups."
             )
-    return ChartPlan(metrics=metrics, categories=categories, notes=notes)
+    candidates = _candidates(stats, metrics, categories)
+    chosen = set(candidates[:max_charts])
+    if len(candidates) > max_charts:
+        notes.append(
+            f"{max_charts} of {len(candidates)} possible charts drawn (the main measures); the tables "
+            "hold every metric."
+        )
+    order = ("overview", "top", "bottom", "histogram", "groups", "correlation")
+    charts = sorted(chosen, key=lambda c: (order.index(c[0]), candidates.index(c)))
+    return ChartPlan(metrics=metrics, categories=categories, charts=charts, notes=notes)
 
 
-def iter_charts(stats: SheetStats, plan: ChartPlan | None = None) -> Iterator[Chart]:
-    """Every chart of a sheet, made one at a time (so a caller can render and drop each in turn)."""
+def _count(stats: SheetStats, metric: str) -> int:
+    """How many values ``metric`` has."""
+    return int(cast("float", stats.describe.at[metric, "count"]))
+
+
+def _candidates(stats: SheetStats, metrics: list[str], categories: list[str]) -> list[tuple[str, str]]:
+    """Every chart the sheet could have, most telling first."""
+    counts = {m: _count(stats, m) for m in metrics}
+    tops = [("top", m) for m in metrics]
+    hists = [("histogram", m) for m in metrics if counts[m] >= MIN_HISTOGRAM_VALUES]
+    bottoms = [("bottom", m) for m in metrics if counts[m] > stats.top_n]  # else the top chart shows all
+    groups = [("groups", c) for c in categories] if metrics else []
+    charted = [m for m in metrics if m in stats.correlations.columns]
+    correlation = [("correlation", "")] if len(charted) >= 2 else []
+    first: list[tuple[str, str]] = [("overview", "")] if len(metrics) > 1 else []
+    first += tops[:1] + groups[:1] + hists[:1] + correlation
+    rest = tops[1:] + hists[1:] + groups[1:] + bottoms
+    return first + [c for c in rest if c not in first]
+
+
+def iter_charts(
+    stats: SheetStats, plan: ChartPlan | None = None, colours: dict[str, str] | None = None
+) -> Iterator[Chart]:
+    """The planned charts of a sheet, made one at a time (so a caller can render and drop each in turn)."""
     plan = plan or plan_charts(stats)
-    colours = metric_colours(stats.metrics)
-    if plan.metrics:
-        yield plot_overview(stats, plan.metrics, colours)
-    for metric in plan.metrics:
-        yield plot_ranking(stats, metric, largest=True, colour=colours[metric])
-        if int(stats.describe.loc[metric, "count"]) > stats.top_n:  # else the top chart already shows all
-            yield plot_ranking(stats, metric, largest=False, colour=colours[metric])
-        if int(stats.describe.loc[metric, "count"]) >= MIN_HISTOGRAM_VALUES:
-            yield plot_histogram(stats, metric, colour=colours[metric])
-    for category in plan.categories:
-        yield plot_groups(stats, category, plan.metrics, colours)
-    if not stats.correlations.empty:
-        charted = [m for m in plan.metrics if m in stats.correlations.columns]
-        if len(charted) >= 2:
-            yield plot_correlation(stats, charted)
+    colours = colours or metric_colours(stats.metrics)
+    for kind, subject in plan.charts:
+        if kind == "overview":
+            yield plot_overview(stats, plan.metrics, colours)
+        elif kind in ("top", "bottom"):
+            yield plot_ranking(stats, subject, largest=kind == "top", colour=colours[subject])
+        elif kind == "histogram":
+            yield plot_histogram(stats, subject, colour=colours[subject])
+        elif kind == "groups":
+            yield plot_groups(stats, subject, plan.metrics[:MAX_GROUP_PANELS], colours)
+        elif kind == "correlation":
+            yield plot_correlation(stats, [m for m in plan.metrics if m in stats.correlations.columns])
 
 
-def sheet_figures(stats: SheetStats) -> dict[str, Figure]:
-    """Every chart of a sheet as a Figure, keyed like "overview", "top:Population", "groups:Region"."""
-    return {chart.key: chart.figure for chart in iter_charts(stats)}
+def sheet_figures(stats: SheetStats, max_charts: int = MAX_CHARTS) -> dict[str, Figure]:
+    """The charts of a sheet as Figures, keyed like "overview", "top:Population", "groups:Region"."""
+    plan = plan_charts(stats, max_charts=max_charts)
+    return {chart.key: chart.figure for chart in iter_charts(stats, plan)}
 
 
-def figure_png(figure: Figure, dpi: int = DPI) -> bytes:
-    """The figure as PNG bytes."""
+def figure_png(figure: Figure, dpi: int = DPI, colours: int = PNG_COLOURS) -> bytes:
+    """The figure as PNG bytes: an indexed-colour PNG of ``colours`` colours (a few times smaller than RGBA
+    for flat charts and looking the same); ``colours=0`` keeps full colour."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    return buffer.getvalue()
+    if not colours:
+        return buffer.getvalue()
+    from PIL import Image
+
+    with Image.open(io.BytesIO(buffer.getvalue())) as image:
+        indexed = image.convert("RGB").quantize(
+            colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    out = io.BytesIO()
+    indexed.save(out, format="png", optimize=True)
+    return out.getvalue()
 
 
-def metric_colours(metrics: list[str]) -> dict[str, str]:
+@contextlib.contextmanager
+def warnings_to_log() -> Iterator[None]:
+    """Warnings raised inside (matplotlib's about glyphs, layouts, ...) go to the log, never to stderr."""
+    warn_log = logging.getLogger("py.warnings")
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        warn_log.warning("%s:%s: %s: %s", filename, lineno, category.__name__, message)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
+def metric_colours(metrics: Sequence[str]) -> dict[str, str]:
     """A colour for each metric by its position in the sheet, so a metric looks the same in every chart."""
     return {metric: PALETTE[i % len(PALETTE)] for i, metric in enumerate(metrics)}
 
@@ -189,7 +266,11 @@ def plot_histogram(stats: SheetStats, metric: str, colour: str = PALETTE[0]) -> 
     if hist.log_scale:
         ax.set_xscale("log")
         ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.xaxis.set_major_formatter(FuncFormatter(_tick) if hist.log_scale else AxisNumberFormatter())
+        ax.xaxis.set_major_formatter(UnitFormatter())
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=NICE_STEPS))
+        ax.xaxis.set_major_formatter(AxisNumberFormatter())
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers only
     ax.yaxis.set_major_formatter(AxisNumberFormatter())
     ax.set_xlim(hist.edges[0], hist.edges[-1])
     ax.set_xlabel(_text(metric))
@@ -292,7 +373,8 @@ def group_stat(metric: str, stats: SheetStats | None = None) -> str:
     if _INTENSIVE.search(metric):
         return "mean"
     if stats is not None and metric in stats.describe.index:
-        low, high = stats.describe.loc[metric, "min"], stats.describe.loc[metric, "max"]
+        low = cast("float", stats.describe.at[metric, "min"])
+        high = cast("float", stats.describe.at[metric, "max"])
         if low >= -1.0 and high <= 1.0 and not (low == 0 and high in (0, 1)):
             return "mean"  # fractions: adding them up means nothing
     return "sum"
@@ -320,36 +402,30 @@ def _significant(value: float, digits: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _tick(value: float, _position: int | None = None) -> str:
-    return format_number(value, digits=3)
+class UnitFormatter(EngFormatter):
+    """matplotlib's EngFormatter with the units people read in statistics: k, M, B (billion), T."""
+
+    def __init__(self, places: int | None = None) -> None:
+        super().__init__(places=places, sep=" ")
+        self.ENG_PREFIXES = {0: "", 3: "k", 6: "M", 9: "B", 12: "T"}
 
 
-_UNITS = ((1e12, 1e12, "T"), (1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k"))
+class AxisNumberFormatter(UnitFormatter):
+    """Linear-axis ticks in one unit and with one number of decimals for the whole axis: 0, 0.5 B, 1.0 B
+    (below 10,000 plain numbers with separators, as the values written at the bars)."""
 
-
-class AxisNumberFormatter(Formatter):
-    """Linear-axis ticks in one unit for the whole axis: 0, 0.5 B, 1 B, 1.5 B (not 0, 500 M, 1 B, 1.5 B)."""
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        return format_number(x)
-
-    def format_ticks(self, values: list[float]) -> list[str]:
-        finite = [v for v in values if np.isfinite(v)]
-        if not finite:
-            return [self(v) for v in values]
-        largest = max(abs(v) for v in finite)
-        size, unit = next(((s, u) for t, s, u in _UNITS if largest >= t), (1.0, ""))
-        scaled = np.asarray(values, dtype="float64") / size
-        decimals = next(
-            (
-                d
-                for d in range(4)
-                if np.allclose(np.round(scaled, d), scaled, rtol=0, atol=1e-6 * max(1.0, largest / size))
-            ),
-            4,
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        finite = [abs(v) for v in values if np.isfinite(v)]
+        largest = max(finite, default=0.0)
+        power = int(np.clip(math.floor(math.log10(largest) / 3) * 3, 0, 12)) if largest >= 1e4 else 0
+        scaled = np.asarray(values, dtype="float64") / 10.0**power
+        top = max(1.0, largest / 10.0**power)
+        self.places = next(
+            (d for d in range(4) if np.allclose(np.round(scaled, d), scaled, rtol=0, atol=1e-6 * top)), 3
         )
-        suffix = f" {unit}" if unit else ""
-        return ["0" if v == 0 else f"{v:,.{decimals}f}{suffix}" for v in scaled]
+        prefix = self.ENG_PREFIXES[power]
+        suffix = f"{self.sep}{prefix}" if prefix else ""
+        return ["0" if v == 0 else self.fix_minus(f"{v:,.{self.places}f}{suffix}") for v in scaled]
 
 
 def row_noun(label_column: str | None, count: int) -> str:
@@ -370,9 +446,8 @@ def row_noun(label_column: str | None, count: int) -> str:
 
 def _new_figure(width: float, height: float) -> Figure:
     """A Figure not registered with pyplot (garbage collected like any object), with constrained layout."""
-    figure = Figure(figsize=(width, min(height, 30.0)), layout="constrained", facecolor="white")
-    figure.get_layout_engine().set(h_pad=0.08, w_pad=0.08)
-    return figure
+    layout = ConstrainedLayoutEngine(h_pad=0.08, w_pad=0.08)
+    return Figure(figsize=(width, min(height, 30.0)), layout=layout, facecolor="white")
 
 
 def _bars(ax: Axes, labels: list[str], values: np.ndarray, colour: str, width: int) -> None:
@@ -381,6 +456,7 @@ def _bars(ax: Axes, labels: list[str], values: np.ndarray, colour: str, width: i
     ax.barh(positions, values, color=colour, height=0.72)
     ax.set_yticks(positions, [_text(_shorten(str(label), width)) for label in labels])
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if width <= PANEL_LABEL_CHARS else 6, steps=NICE_STEPS))
     ax.xaxis.set_major_formatter(AxisNumberFormatter())
     ax.tick_params(axis="y", length=0)
     _style(ax, grid_axis="x")
@@ -390,7 +466,7 @@ def _bars(ax: Axes, labels: list[str], values: np.ndarray, colour: str, width: i
     for y, value in zip(positions, values, strict=True):
         ax.text(
             value + (0.01 * span if value >= 0 else -0.01 * span),
-            y,
+            float(y),
             format_number(value),
             va="center",
             ha="left" if value >= 0 else "right",
@@ -402,7 +478,7 @@ def _bars(ax: Axes, labels: list[str], values: np.ndarray, colour: str, width: i
     ax.set_xlim(low - (pad if low < 0 else 0), high + (pad if high > 0 else 0))
 
 
-def _style(ax: Axes, grid_axis: str) -> None:
+def _style(ax: Axes, grid_axis: Literal["x", "y"]) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis=grid_axis, color=GRID_COLOUR, linewidth=0.8)
@@ -461,6 +537,7 @@ __all__ = [
     "plot_overview",
     "plot_ranking",
     "sheet_figures",
+    "warnings_to_log",
 ]
 
 
@@ -473,3 +550,5 @@ class ChartImage:
     title: str
     png: bytes
     file: str = ""
+    width: int = 0  # pixels, for the page layout
+    height: int = 0

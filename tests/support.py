@@ -4,7 +4,7 @@ from __future__ import annotations
 
 FOLDER = "Colab Notebooks"
 OUT = f"{FOLDER}/gdrivestats"
-OUTPUTS = {"summary.xlsx", "summary.json", "report.html"}
+OUTPUTS = {"summary.xlsx", "summary.json", "report.html", "report.pdf"}
 
 
 def small_csv(scale: int = 1) -> bytes:

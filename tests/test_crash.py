@@ -35,7 +35,7 @@ NAMED_POINTS = [
     "before-upload:12",
     "after-upload:1",  # an output on Drive, not recorded in the state
     "after-upload:9",
-    "after-upload:17",
+    "after-upload:11",  # 3 workbooks x 4 outputs: 12 uploads
     "before-mark-analysed:1",  # every output of a workbook uploaded, the workbook not marked analysed
     "before-mark-analysed:3",
 ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import EngFormatter, MaxNLocator
 
 from gdrivestats import plots
 from gdrivestats.analysis import SheetStats, analyze_sheet
@@ -56,6 +60,9 @@ def test_axis_ticks_share_one_unit() -> None:
     assert formatter.format_ticks([0, 5e8, 1e9, 1.5e9]) == ["0", "0.5 B", "1.0 B", "1.5 B"]
     assert formatter.format_ticks([0, 10_000, 20_000]) == ["0", "10 k", "20 k"]
     assert formatter.format_ticks([0, 2_000, 4_000]) == ["0", "2,000", "4,000"]
+    assert formatter.format_ticks([-2e6, 0, 2e6]) == ["\u22122 M", "0", "2 M"]
+    assert isinstance(formatter, EngFormatter)  # matplotlib's engineering formatter, with k/M/B/T units
+    assert plots.UnitFormatter()(2.5e9) == "2.5 B" and plots.UnitFormatter()(120) == "120"
 
 
 def test_row_noun_pluralises_the_label_column() -> None:
@@ -70,12 +77,21 @@ def test_every_chart_kind_with_titles_and_no_pyplot_figures() -> None:
     before = plt.get_fignums()
     stats = countries_stats()
     charts = list(plots.iter_charts(stats))
-    kinds = [c.kind for c in charts]
-    assert kinds.count("top") == 3 and kinds.count("bottom") == 3 and kinds.count("histogram") == 3
-    assert kinds.count("groups") == 1 and kinds.count("correlation") == 1 and kinds.count("overview") == 1
+    assert [c.key for c in charts] == [
+        "overview",
+        "top:Population",
+        "top:Area",
+        "histogram:Population",
+        "groups:Region",
+        "correlation",
+    ]  # the main measures, at most MAX_CHARTS, in page order
     titles = {c.key: c.title for c in charts}
     assert titles["top:Population"] == "Top 10 countries by Population — sheet 'Countries'"
-    assert titles["bottom:Area"] == "Bottom 10 countries by Area — sheet 'Countries'"
+    everything = {c.key: c.title for c in plots.iter_charts(stats, plots.plan_charts(stats, max_charts=99))}
+    assert (
+        len(everything) == 1 + 3 + 3 + 3 + 1 + 1
+    )  # overview, tops, bottoms, histograms, groups, correlation
+    assert everything["bottom:Area"] == "Bottom 10 countries by Area — sheet 'Countries'"
     assert all(isinstance(c.figure, Figure) for c in charts)
     assert plt.get_fignums() == before  # nothing registered with pyplot, so nothing leaks
     top = next(c for c in charts if c.key == "top:Population").figure
@@ -85,7 +101,8 @@ def test_every_chart_kind_with_titles_and_no_pyplot_figures() -> None:
 
 
 def test_one_colour_per_metric_across_charts() -> None:
-    charts = {c.key: c for c in plots.iter_charts(countries_stats())}
+    stats = countries_stats()
+    charts = {c.key: c for c in plots.iter_charts(stats, plots.plan_charts(stats, max_charts=99))}
     population = bar_colours(charts["top:Population"].figure)
     assert len(population) == 1
     assert bar_colours(charts["bottom:Population"].figure) == population
@@ -124,11 +141,13 @@ def test_correlation_heatmap_is_diverging_fixed_and_annotated() -> None:
 def test_wide_sheet_is_capped_with_a_note() -> None:
     stats = countries_stats(rows=20, metrics=15)
     plan = plots.plan_charts(stats)
-    assert len(plan.metrics) == plots.MAX_METRICS
-    assert any("first 12 of 15 numeric columns" in note for note in plan.notes)
+    assert len(plan.metrics) == plots.MAX_METRICS == 6
+    assert any("first 6 of 15 numeric columns" in note for note in plan.notes)
+    assert any(note.startswith("6 of 21 possible charts drawn") for note in plan.notes)
     charts = list(plots.iter_charts(stats, plan))
-    assert sum(c.kind == "top" for c in charts) == 12
-    assert len(charts[-1].figure.axes[0].get_xticklabels()) == 12  # correlation of the charted metrics only
+    assert len(charts) == plots.MAX_CHARTS
+    assert len([ax for ax in charts[0].figure.axes if ax.get_visible()]) == 6  # overview: one panel a metric
+    assert len(charts[-1].figure.axes[0].get_xticklabels()) == 6  # correlation of the charted metrics only
 
 
 def test_small_sheet_skips_redundant_charts() -> None:
@@ -165,10 +184,46 @@ def test_group_stat_heuristic() -> None:
 
 def test_sheet_figures_keys() -> None:
     figures = plots.sheet_figures(countries_stats())
-    assert {"overview", "top:Population", "bottom:Area", "histogram:Population", "groups:Region"} <= set(
+    assert {"overview", "top:Population", "histogram:Population", "groups:Region", "correlation"} <= set(
         figures
     )
-    assert "correlation" in figures
+    assert "bottom:Area" in plots.sheet_figures(countries_stats(), max_charts=20)
+
+
+def test_count_axes_have_whole_number_ticks() -> None:
+    stats = countries_stats(rows=12, metrics=1)
+    axis = plots.plot_histogram(stats, "Population").figure.axes[0]
+    locator = axis.yaxis.get_major_locator()
+    assert isinstance(locator, MaxNLocator)
+    ticks = [t for t in axis.get_yticks() if axis.get_ylim()[0] <= t <= axis.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_tick_labels_do_not_overlap() -> None:
+    stats = countries_stats(rows=40, metrics=6)
+    for chart in plots.iter_charts(stats):
+        canvas = FigureCanvasAgg(chart.figure)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        for ax in [ax for ax in chart.figure.axes if ax.get_visible()]:
+            for labels, start, end in (
+                (ax.get_xticklabels(), "x0", "x1"),
+                (ax.get_yticklabels(), "y0", "y1"),
+            ):
+                shown = [t for t in labels if t.get_text() and t.get_visible() and t.get_rotation() == 0]
+                boxes = sorted(
+                    (t.get_window_extent(renderer) for t in shown), key=lambda b: getattr(b, start)
+                )
+                gaps = [getattr(b, start) - getattr(a, end) for a, b in itertools.pairwise(boxes)]
+                assert all(gap >= 0 for gap in gaps), (chart.key, [t.get_text() for t in shown])
+
+
+def test_warnings_while_drawing_go_to_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    import warnings
+
+    with caplog.at_level("WARNING", logger="py.warnings"), plots.warnings_to_log():
+        warnings.warn("a matplotlib-like warning", UserWarning, stacklevel=1)
+    assert "UserWarning: a matplotlib-like warning" in caplog.text
 
 
 def test_same_tables_give_the_same_png_bytes() -> None:
