@@ -33,9 +33,20 @@ Changes
     ``changes`` costs one request per page of 1,000: a trashed file counts as removed, and ``Change.path``
     is filled only when this ApiDrive already knows the file or its folder (``path_of`` asks Drive).
     Every reported id is dropped from the path cache, with everything cached below it.
+Creates
+    Idempotent without trusting listings (they lag behind writes): every create names an id from
+    ``files.generateIds`` (fetched 20 at a time), so a retried create, or httplib2's own silent re-send,
+    answers 409 and the file already made is used. A resumable session Drive drops (404) starts the
+    upload again from the beginning, once.
+Blocked downloads
+    ``DownloadBlocked`` (with Drive's ``reason`` and a ``retry_after``) for a file whose owner disabled
+    downloads (known from the listing, no request made), a used-up download quota, an abuse flag
+    (``acknowledge_abuse=True`` downloads it anyway, for its owner) or a native file that has no content;
+    ``ExportTooLarge`` for a Sheet over the export limit. None of them is a "permission denied".
 Retries
-    Only in ``drive.retry`` (pass ``backoff=`` to tune them); ``remove`` moves to the trash by default
-    (``trash=False`` deletes for good).
+    Only in ``drive.retry`` (pass ``backoff=`` to tune them); each try of a request has
+    ``backoff.request_deadline`` seconds in all, so a server that trickles bytes is given up on and asked
+    again. ``remove`` moves to the trash by default (``trash=False`` deletes for good).
 """
 
 from __future__ import annotations

@@ -2,30 +2,36 @@
 
 ``call_with_retry`` runs a callable with exponential backoff (full jitter, a cap per sleep, a total
 deadline), honouring ``Retry-After``. Retried: 429, 5xx, 403 rate limits (userRateLimitExceeded,
-rateLimitExceeded) and dropped connections. Final at once: quota exhaustion, permission errors, 404 and
-every other 4xx. ``translate`` turns any of these into the library hierarchy, with a one-line message
-that names what was being done and never includes a token or a URL.
+rateLimitExceeded), dropped connections and requests that passed their own deadline (``with_deadline``:
+a server that trickles bytes never trips a per-read socket timeout). Final at once: quota exhaustion,
+blocked downloads, permission errors, 404 and every other 4xx. ``translate`` turns any of these into the
+library hierarchy, with a one-line message that names what was being done and the real cause, and never
+includes a token or a URL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
 import random
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httplib2
 from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
 
 from gdrivestats.errors import (
+    AlreadyExists,
     AuthError,
+    DownloadBlocked,
     DriveError,
     ExportTooLarge,
     GdriveStatsError,
@@ -44,6 +50,46 @@ QUOTA_REASONS = frozenset(
     {"storageQuotaExceeded", "dailyLimitExceeded", "quotaExceeded", "teamDriveFileLimitExceeded"}
 )
 EXPORT_REASONS = frozenset({"exportSizeLimitExceeded"})
+#: Drive's download quota for one file resets within a day; try that file again after this many seconds.
+DOWNLOAD_QUOTA_WAIT = 6 * 3600.0
+#: 403 reasons that refuse one file's content (not a permission problem): reason -> (retry_after, message).
+BLOCKED_REASONS: dict[str, tuple[float | None, str]] = {
+    "downloadQuotaExceeded": (
+        DOWNLOAD_QUOTA_WAIT,
+        "Drive's download quota for this file is used up (too many downloads by everyone it is shared "
+        "with); it resets within 24 hours, try again later",
+    ),
+    "cannotDownloadAbusiveFile": (
+        None,
+        "Google flagged this file as malware or spam and will not serve it; if you own it and trust it, "
+        "download it once in drive.google.com ('Download anyway') or pass acknowledge_abuse=True "
+        "(only the owner may), else ask the owner to replace it",
+    ),
+    "cannotDownloadFile": (
+        None,
+        "the owner disabled downloading for viewers and commenters; ask the owner to allow it or to give "
+        "you edit access",
+    ),
+    "fileNotDownloadable": (
+        None,
+        "this is a native Google file (Docs, Slides, Forms...) with no content of its own to download; "
+        "only Google Sheets are exported",
+    ),
+}
+QUOTA_MESSAGES = {
+    "dailyLimitExceeded": "the project's daily Drive API quota is used up; it resets at midnight "
+    "Pacific time",
+    "storageQuotaExceeded": "the Drive storage of this account is full; free space (empty the trash) or "
+    "buy more, then run again",
+    "teamDriveFileLimitExceeded": "the shared drive holds the most files Drive allows (400,000); move or "
+    "delete some, or write to another drive",
+    "quotaExceeded": "a Drive quota is exhausted; wait and run again",
+}
+
+
+class RequestDeadline(TimeoutError):
+    """One request took longer than its total deadline (the server answered too slowly); it is retried."""
+
 
 #: Exceptions that mean the connection dropped or timed out: the request may be repeated.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -73,6 +119,7 @@ class Backoff:
     attempts: int = 10
     deadline: float = 300.0
     max_retry_after: float = 120.0
+    request_deadline: float = 300.0  # seconds one request (one chunk of a transfer) may take in all
     rand: Callable[[], float] = field(default=random.random, compare=False, repr=False)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
@@ -84,7 +131,14 @@ class Backoff:
     @classmethod
     def fast(cls, attempts: int = 12) -> Backoff:
         """A policy for tests and emulators: millisecond sleeps, many attempts, a short deadline."""
-        return cls(base=0.001, cap=0.01, attempts=attempts, deadline=30.0, max_retry_after=0.01)
+        return cls(
+            base=0.001,
+            cap=0.01,
+            attempts=attempts,
+            deadline=30.0,
+            max_retry_after=0.01,
+            request_deadline=10.0,
+        )
 
 
 DEFAULT_BACKOFF = Backoff()
@@ -153,15 +207,18 @@ def translate(exc: BaseException, what: str, attempts: int = 1) -> GdriveStatsEr
     detail = f"{message} ({status}{', ' + reason if reason else ''})"
     if status == 404:
         return NotFound(f"{what}: not found on Drive: {detail}")
+    if status == 409:
+        return AlreadyExists(f"{what}: Drive already has an item with this id: {detail}")
     if reason in EXPORT_REASONS:
         return ExportTooLarge(
-            f"{what}: the file is too large for Drive to export (limit 10 MB); "
-            f"save it as .xlsx in Drive or split it: {detail}"
+            f"{what}: the Sheet is too large for Drive to export (limit 10 MB); in Drive use File > "
+            f"Download > Microsoft Excel and put the .xlsx in the folder, or split the Sheet ({reason})"
         )
+    if reason in BLOCKED_REASONS:
+        wait, cause = BLOCKED_REASONS[reason]
+        return DownloadBlocked(f"{what}: {cause} ({reason})", reason, wait)
     if reason in QUOTA_REASONS:
-        return QuotaExceeded(
-            f"{what}: Drive quota exhausted, retrying will not help; free space or wait: {detail}"
-        )
+        return QuotaExceeded(f"{what}: {QUOTA_MESSAGES[reason]}; retrying now will not help ({reason})")
     if status == 429 or reason in RATE_LIMIT_REASONS:
         return RateLimited(
             f"{what}: Drive rate limit still hit{tries}; wait a few minutes and retry: {detail}"
@@ -173,6 +230,59 @@ def translate(exc: BaseException, what: str, attempts: int = 1) -> GdriveStatsEr
     if status >= 500:
         return DriveError(f"{what}: Drive server error{tries}; retry later: {detail}")
     return DriveError(f"{what}: Drive rejected the request: {detail}")
+
+
+def with_deadline(fn: Callable[[], T], http: Any, seconds: float) -> Callable[[], T]:
+    """``fn`` (one request on connection ``http``) limited to ``seconds`` in all, not per socket read.
+
+    When the time is up, the connection's sockets are shut down, which wakes the blocked read; the call then
+    raises RequestDeadline (retryable) and the connection is closed so the next request opens a new one.
+    """
+    if seconds <= 0:
+        return fn
+
+    def guarded() -> T:
+        fired = threading.Event()
+
+        def expire() -> None:
+            fired.set()
+            for conn in _connections(http):
+                sock = getattr(conn, "sock", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(seconds, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            result = fn()
+        except Exception as exc:
+            timer.cancel()
+            if fired.is_set():
+                timer.join()  # the sockets are shut down before they are closed and reopened
+                _close(http)
+                raise RequestDeadline(f"no complete answer within {seconds:g}s") from exc
+            raise
+        timer.cancel()
+        if fired.is_set():  # it finished as the timer fired: the answer is whole, the connection is not
+            timer.join()
+            _close(http)
+        return result
+
+    return guarded
+
+
+def _connections(http: Any) -> list[Any]:
+    """The httplib2 connections behind an AuthorizedHttp or an httplib2.Http."""
+    inner = getattr(http, "http", http)
+    return list(getattr(inner, "connections", {}).values())
+
+
+def _close(http: Any) -> None:
+    for conn in _connections(http):
+        with contextlib.suppress(Exception):
+            conn.close()
 
 
 def call_with_retry(

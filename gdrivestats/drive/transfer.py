@@ -19,13 +19,17 @@ from googleapiclient.http import HttpRequest, MediaIoBaseDownload
 
 from gdrivestats._crash import crashpoint
 from gdrivestats._fs import atomic_open
-from gdrivestats.drive.retry import Backoff, call_with_retry
-from gdrivestats.errors import DriveError
+from gdrivestats.drive.retry import Backoff, call_with_retry, with_deadline
+from gdrivestats.errors import DriveError, NotFound
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 8 << 20
 UPLOAD_BLOCK = 256 << 10  # resumable chunks must be multiples of 256 KiB
+
+
+class UploadSessionExpired(DriveError):
+    """Drive answered 404 for a resumable session it had opened: the upload must start again from byte 0."""
 
 
 class HashingWriter(io.RawIOBase):
@@ -61,9 +65,12 @@ def download_to(
     """
     hasher = HashingWriter(target)
     downloader = MediaIoBaseDownload(hasher, request, chunksize=chunk_size)
+    one_chunk = with_deadline(
+        lambda: downloader.next_chunk(num_retries=0), request.http, policy.request_deadline
+    )
     done = False
     while not done:
-        _, done = call_with_retry(lambda: downloader.next_chunk(num_retries=0), what, policy)
+        _, done = call_with_retry(one_chunk, what, policy)
         crashpoint("mid-download")  # bytes in the temporary file, not yet under the final name
     return hasher.md5.hexdigest(), hasher.size
 
@@ -115,11 +122,21 @@ def upload_resumable(
     """Drive a resumable upload to completion, one chunk per call, resuming after failures; return the file.
 
     After an error the next ``next_chunk`` first asks the server which bytes it has (a status query) and
-    continues from there, so a dropped connection costs at most one chunk, not the whole file.
+    continues from there, so a dropped connection costs at most one chunk, not the whole file. A 404 once the
+    session exists means Drive dropped the session (they expire): UploadSessionExpired, so the caller starts
+    again from the beginning (Drive's upload guide says so).
     """
     response: dict[str, Any] | None = None
+    one_chunk = with_deadline(
+        lambda: request.next_chunk(http=http, num_retries=0), http, policy.request_deadline
+    )
     while response is None:
-        status, response = call_with_retry(lambda: request.next_chunk(http=http, num_retries=0), what, policy)
+        try:
+            status, response = call_with_retry(one_chunk, what, policy)
+        except NotFound as exc:
+            if request.resumable_uri is None:
+                raise  # the create itself was refused (e.g. the folder is gone)
+            raise UploadSessionExpired(f"{what}: Drive dropped the upload session") from exc
         if status is not None and on_progress is not None:
             on_progress(status.resumable_progress)
     return response

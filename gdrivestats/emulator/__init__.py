@@ -11,6 +11,13 @@ Typical use::
         drive.files().list(q=f"'{folder.id}' in parents").execute()
         emu.log.count(kind="list")  # -> 1
 
+Where real Drive is less kind, the emulator can be too (all off by default): fault rules
+(``emu.set_faults("list:count=1:partial")``; the grammar is in ``faults``: partial and empty multi-parent
+answers, lost replies, trickling answers, expired upload sessions, 403 reasons), ``start_emulator(
+write_rate=2, listing_lag=5)``, and the ``Store`` knobs and helpers on ``emu.state`` (``listing_lag``,
+``write_rate``, ``upload_session_lifetime``, ``token_scopes``, ``block_download``, ``set_capabilities``,
+``add_shared_with_me``, ``add_document``, ``bump_version``; see ``Store``).
+
 Modules: ``server`` (HTTP, dispatch, auth, faults, latency, log, TLS), ``drive_api`` (routing and files.*),
 ``listing`` (files.list), ``other_api`` (changes, about, drives), ``store`` (state), ``query`` (the q
 language), ``fields`` (partial responses), ``validate`` (discovery checks), ``uploads`` (multipart and

@@ -11,6 +11,7 @@ from gdrivestats.emulator.store import DriveStateError
 from gdrivestats.emulator.uploads import bad_request, split_multipart
 
 MAX_PARTS = 100
+MAX_INNER_URL = 8000  # Google refuses a batch part whose request URL is longer (no POST fallback inside)
 
 
 def _parse_http_request(text: bytes, outer: Request) -> Request:
@@ -26,6 +27,10 @@ def _parse_http_request(text: bytes, outer: Request) -> Request:
         name, sep, value = line.partition(":")
         if sep:
             headers[name.strip().lower()] = value.strip()
+    if len(target) > MAX_INNER_URL:
+        raise DriveStateError(
+            400, "badRequest", f"The URL of a batch part may not exceed {MAX_INNER_URL} characters."
+        )
     url = urlsplit(target)
     query = dict(parse_qsl(url.query, keep_blank_values=True))
     if "authorization" not in headers and "authorization" in outer.headers:

@@ -23,6 +23,15 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--cert", type=Path, default=None, help="TLS certificate (PEM); serves HTTPS")
     parser.add_argument("--key", type=Path, default=None, help="TLS private key (PEM)")
+    parser.add_argument(
+        "--write-rate",
+        type=float,
+        default=None,
+        help="writes a second allowed (Drive's per-user limit; beyond: 403 userRateLimitExceeded)",
+    )
+    parser.add_argument(
+        "--listing-lag", type=float, default=0.0, help="seconds new items stay out of files.list answers"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +40,16 @@ def run(args: argparse.Namespace) -> int:
         print("error: --cert and --key go together", file=sys.stderr)
         return 2
     try:
-        server = make_server(args.seed, args.latency_ms, args.faults, args.port, args.cert, args.key)
+        server = make_server(
+            args.seed,
+            args.latency_ms,
+            args.faults,
+            args.port,
+            args.cert,
+            args.key,
+            write_rate=getattr(args, "write_rate", None),
+            listing_lag=getattr(args, "listing_lag", 0.0),
+        )
     except FaultSpecError as exc:
         print(f"error: bad --faults: {exc}", file=sys.stderr)
         return 2

@@ -6,19 +6,19 @@ import base64
 import hashlib
 import json
 import logging
+import time
 from typing import Any
 from urllib.parse import unquote
 
 from gdrivestats.emulator import other_api
 from gdrivestats.emulator.listing import list_files
 from gdrivestats.emulator.messages import Request, Response, json_response
-from gdrivestats.emulator.resources import file_resource, select
-from gdrivestats.emulator.sheets import SheetError, xlsx_to_csv
+from gdrivestats.emulator.resources import EXPORT_FORMATS, file_resource, select
+from gdrivestats.emulator.sheets import SheetError, export_sheet
 from gdrivestats.emulator.store import (
     FOLDER_MIME,
     SHEET_MIME,
     SHORTCUT_MIME,
-    XLSX_MIME,
     DriveStateError,
     FileRecord,
     Store,
@@ -66,6 +66,16 @@ _READ_ONLY_FIELDS = {
     "lastModifyingUser",
 }
 _NOT_DOWNLOADABLE = "Only files with binary content can be downloaded. Use Export with Docs Editors files."
+_WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
+_READONLY_SCOPES = {"drive.readonly", "drive.metadata.readonly", "drive.photos.readonly"}
+_WRITE_SCOPES = {"drive", "drive.file", "drive.appdata", "drive.apps"}
+_DOWNLOAD_BLOCK_MESSAGES = {
+    "downloadQuotaExceeded": "The download quota for this file has been exceeded.",
+    "cannotDownloadAbusiveFile": (
+        "This file has been identified as malware or spam and cannot be downloaded. "
+        "Use acknowledgeAbuse=true to download it anyway."
+    ),
+}
 
 
 # ----- routing ------------------------------------------------------------------------------------
@@ -98,6 +108,8 @@ def classify(method: str, path: str, query: dict[str, str]) -> tuple[str, set[st
             return "export", {"export"}
         if len(rest) == 3 and rest[2] == "copy":
             return "copy", {"copy"}
+        if len(rest) >= 3 and rest[2] == "permissions":
+            return "permissions", {"permissions"}
         if method == "DELETE":
             return "delete", {"delete"}
         if method == "PATCH":
@@ -146,7 +158,30 @@ class DriveApi:
             return DriveStateError(
                 401, "authError", "Invalid Credentials", location="Authorization", locationType="header"
             )
+        request.scopes = self.store.scopes_of(token)
         return None
+
+    def check_scope_and_rate(self, request: Request, kind: str) -> None:
+        """403 insufficientPermissions for a write (or a download) the token's scopes do not allow; 403
+        userRateLimitExceeded past the store's ``write_rate``."""
+        writes = request.method in _WRITE_METHODS and kind not in {"list", "get", "batch", "other"}
+        scopes = request.scopes
+        if scopes is not None:
+            readable = _WRITE_SCOPES | _READONLY_SCOPES
+            allowed = bool(scopes & (_WRITE_SCOPES if writes else readable))
+            if kind in {"media", "export"} and not scopes & (_WRITE_SCOPES | {"drive.readonly"}):
+                allowed = False
+            if not allowed:
+                raise DriveStateError(
+                    403,
+                    "insufficientPermissions",
+                    "Request had insufficient authentication scopes.",
+                    status="PERMISSION_DENIED",
+                )
+        if writes and kind != "upload-chunk" and not self.store.take_write():
+            raise DriveStateError(
+                403, "userRateLimitExceeded", "User Rate Limit Exceeded", domain="usageLimits"
+            )
 
     # ----- dispatch -------------------------------------------------------------------------------
     def dispatch(self, request: Request, lose_last_chunk: bool = False) -> Response:
@@ -202,6 +237,8 @@ class DriveApi:
             return self.export(request, rest[0])
         elif len(rest) == 2 and rest[1] == "copy" and method == "POST":
             return self.copy(request, rest[0])
+        elif len(rest) >= 2 and rest[1] == "permissions":
+            return other_api.permissions(self, request, rest[0], rest[2:])
         raise _unsupported(method, request.path)
 
     # ----- helpers ----------------------------------------------------------------------------------
@@ -224,16 +261,32 @@ class DriveApi:
     def get(self, request: Request, file_id: str) -> Response:
         validate_params("files", "get", request.query)
         with self.store.lock:
-            record = self.visible_record(request, file_id)
             if request.query.get("alt") == "media":
-                return self.media(request, record)
+                # Drive serves content by id whatever supportsAllDrives says (rclone relies on it).
+                return self.media(request, self.store.get(file_id))
+            record = self.visible_record(request, file_id)
             return self.render(request, self.resource(request, record), "File")
+
+    def check_download(self, request: Request, record: FileRecord) -> None:
+        """The 403s Drive gives a download or export it refuses: owner disabled downloads, quota, abuse."""
+        if not record.can_download:
+            raise DriveStateError(
+                403,
+                "cannotDownloadFile",
+                "The owner of this file has disabled downloading, printing and copying for viewers.",
+            )
+        block = record.download_block
+        if block == "cannotDownloadAbusiveFile" and flag(request.query, "acknowledgeAbuse"):
+            return
+        if block is not None:
+            raise DriveStateError(403, block, _DOWNLOAD_BLOCK_MESSAGES[block])
 
     def media(self, request: Request, record: FileRecord) -> Response:
         if not record.is_blob:
             raise DriveStateError(
                 403, "fileNotDownloadable", _NOT_DOWNLOADABLE, location="alt", locationType="parameter"
             )
+        self.check_download(request, record)
         data = record.data or b""
         digest = bytes.fromhex(record.md5) if record.md5 else hashlib.md5(data).digest()
         md5 = base64.b64encode(digest).decode()
@@ -262,7 +315,7 @@ class DriveApi:
             if not record.is_native or record.is_folder or record.mime_type == SHORTCUT_MIME:
                 raise DriveStateError(403, "fileNotExportable", "Export only supports Docs Editors files.")
             wanted = request.query["mimeType"]
-            if record.mime_type != SHEET_MIME or wanted not in {XLSX_MIME, "text/csv"}:
+            if wanted not in EXPORT_FORMATS.get(record.mime_type, []):
                 raise DriveStateError(
                     400,
                     "badRequest",
@@ -270,9 +323,12 @@ class DriveApi:
                     location="convertTo",
                     locationType="parameter",
                 )
+            self.check_download(request, record)
             source = record.data or b""
+            mime = record.mime_type
         try:
-            body = source if wanted == XLSX_MIME else xlsx_to_csv(source)
+            # Docs and Slides export their text, whatever the format (enough for tests).
+            body = export_sheet(source, wanted) if mime == SHEET_MIME else source
         except SheetError as exc:
             raise DriveStateError(500, "backendError", f"Export failed: {exc}") from exc
         if len(body) > self.store.export_limit:
@@ -324,6 +380,18 @@ class DriveApi:
             parent = self.store.get(parents[0])
             if not visible(self.store, parent, supports):
                 raise not_found(parents[0])
+            wanted_id = metadata.get("id")
+            if wanted_id is not None and wanted_id in self.store.files:
+                raise DriveStateError(409, "duplicate", "A file already exists with the provided ID.")
+            if wanted_id is not None and wanted_id not in self.store.generated_ids:
+                raise DriveStateError(
+                    400,
+                    "fileIdNotUsable",
+                    "The provided file ID is not usable.",
+                    location="file.id",
+                    locationType="other",
+                )
+            self.store.generated_ids.discard(wanted_id)
             mime = metadata.get("mimeType") or (media_type if media is not None else None)
             mime = mime or "application/octet-stream"
             data = media
@@ -335,7 +403,7 @@ class DriveApi:
             elif mime == SHEET_MIME:
                 data = None
             target = (metadata.get("shortcutDetails") or {}).get("targetId")
-            return self.store.create(
+            record = self.store.create(
                 parent.id,
                 metadata.get("name") or "Untitled",
                 mime,
@@ -350,6 +418,8 @@ class DriveApi:
                 app_properties=_props(metadata.get("appProperties")),
                 original_filename=metadata.get("originalFilename"),
             )
+            record.listed_from = time.time() + self.store.listing_lag
+            return record
 
     def update(self, request: Request, file_id: str, upload: bool) -> Response:
         validate_params("files", "update", request.query, upload=upload)
@@ -367,6 +437,7 @@ class DriveApi:
     ) -> FileRecord:
         with self.store.lock:
             record = self.store.get(file_id)
+            self.store.check_writable(record)
             supports = flag(params, "supportsAllDrives") or flag(params, "supportsTeamDrives")
             current = list(record.parents)
             removed = [self.store.resolve_id(p) for p in params.get("removeParents", "").split(",") if p]
@@ -374,6 +445,9 @@ class DriveApi:
             for parent_id in added:
                 if not visible(self.store, self.store.get(parent_id), supports):
                     raise not_found(parent_id)
+            both = set(added) & set(removed)  # addParents=P&removeParents=P: a no-op move (rclone renames so)
+            added = [p for p in added if p not in both]
+            removed = [p for p in removed if p not in both]
             new_parents = [p for p in current if p not in removed] + [p for p in added if p not in current]
             if len(new_parents) > 1:
                 raise DriveStateError(
@@ -390,7 +464,18 @@ class DriveApi:
                 changes["description"] = metadata["description"]
             if "starred" in metadata:
                 changes["starred"] = bool(metadata["starred"])
-            if "mimeType" in metadata and metadata["mimeType"] != record.mime_type:
+            if record.mime_type == SHEET_MIME and media is not None and not media.startswith(b"PK"):
+                raise bad_request("The emulator converts only xlsx content to Google Sheets.")
+            converts = (
+                metadata.get("mimeType") == SHEET_MIME
+                and record.is_blob
+                and media is not None
+                and media.startswith(b"PK")
+            )
+            if converts:  # xlsx bytes uploaded with mimeType spreadsheet: the file becomes a native Sheet
+                changes["mime_type"] = SHEET_MIME
+                self.store.convert_to_sheet(record)
+            elif "mimeType" in metadata and metadata["mimeType"] != record.mime_type:
                 if not record.is_blob or str(metadata["mimeType"]).startswith("application/vnd.google-apps."):
                     raise DriveStateError(
                         403, "fieldNotWritable", "The mimeType of this item cannot be changed."
@@ -447,6 +532,9 @@ class DriveApi:
 
     def session_for(self, request: Request) -> UploadSession:
         session = self.store.uploads.get(request.query.get("upload_id", ""))
+        if session is not None and time.time() - session.started > self.store.upload_session_lifetime:
+            self.store.uploads.pop(session.id, None)
+            session = None
         if session is None:
             raise DriveStateError(
                 404, "notFound", "No such upload session.", location="upload_id", locationType="parameter"
@@ -458,7 +546,7 @@ class DriveApi:
         with self.store.lock:
             session = self.session_for(request)
             if session.result is not None:
-                return json_response(session.result)
+                return json_response(session.result, 201 if session.file_id is None else 200)
             outcome = accept_chunk(session, content_range, request.body, lose)
             if not outcome.complete:
                 headers = {**range_header(outcome.received), "Content-Length": "0"}
@@ -472,7 +560,8 @@ class DriveApi:
             else:
                 record = self.update_record(session.params, session.file_id, session.metadata, data)
             session.result = select(session.params.get("fields"), self.resource(request, record), "File")
-            return json_response(session.result)
+            # Drive answers a completed resumable create 201 Created, an update 200.
+            return json_response(session.result, 201 if session.file_id is None else 200)
 
     def copy(self, request: Request, file_id: str) -> Response:
         """files.copy: a new item with the source's content; folders cannot be copied."""
@@ -501,6 +590,7 @@ class DriveApi:
         validate_params("files", "delete", request.query)
         with self.store.lock:
             record = self.visible_record(request, file_id)
+            self.store.check_writable(record)
             self.store.delete(record.id)
         return Response(204, {}, b"")
 
@@ -516,6 +606,8 @@ class DriveApi:
         validate_params("files", "generateIds", request.query)
         count = int(request.query.get("count", "10"))
         ids = [self.store.new_id() for _ in range(count)]
+        with self.store.lock:
+            self.store.generated_ids.update(ids)
         return json_response({"kind": "drive#generatedIds", "space": "drive", "ids": ids})
 
 
@@ -528,6 +620,10 @@ def _response_schema(method: str, path_parts: list[str], query: dict[str, str]) 
     if head == ["files"]:
         if rest in ([], ["generateIds"]) and method == "GET":
             return "FileList" if not rest else "GeneratedIds"
+        if len(rest) >= 2 and rest[1] == "permissions":
+            if method == "DELETE":
+                return None
+            return "PermissionList" if method == "GET" else "Permission"
         if (rest and rest[-1] == "export") or method == "DELETE" or query.get("alt") == "media":
             return None
         return "File"
@@ -536,6 +632,8 @@ def _response_schema(method: str, path_parts: list[str], query: dict[str, str]) 
     if head == ["about"]:
         return "About"
     if head == ["drives"]:
+        if method == "DELETE":
+            return None
         return "Drive" if rest else "DriveList"
     return None
 

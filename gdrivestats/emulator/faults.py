@@ -7,7 +7,7 @@ SPEC grammar (whitespace ignored)::
              | RULE
     RULE    := KIND ":" TRIGGER ":" ACTION (":" OPTION)*
     KIND    := "*" | list | get | media | export | create | update | copy | upload | upload-chunk | delete
-             | changes | changes-token | batch | about | drives
+             | changes | changes-token | batch | about | drives | permissions
     TRIGGER := "rate=" FLOAT               each matching request fails with this probability (0..1)
              | "count=" INT                the next INT matching requests fail, then the rule is spent
              | "always"
@@ -18,16 +18,35 @@ SPEC grammar (whitespace ignored)::
              | drop                        responses: send the headers and half the body, then reset the
                                            connection; upload chunks: read half the chunk, keep the whole
                                            256 KiB blocks of it, then reset the connection
+             | no-reply                    the request is carried out, then the connection is closed
+                                           before any byte of the answer (httplib2 then silently sends
+                                           the same request again, a create included)
              | lose-last-chunk             the final chunk of a resumable upload is read but not kept: the
                                            server answers 308 with the Range it had before that chunk
+             | downloadQuotaExceeded       403 downloadQuotaExceeded (for media and export requests)
+             | cannotDownloadAbusiveFile   403 cannotDownloadAbusiveFile
+             | dailyLimitExceeded          403 dailyLimitExceeded (domain usageLimits; final)
+             | teamDriveFileLimitExceeded  403 teamDriveFileLimitExceeded (final)
              | empty                       files.list answers 200 with no files and no nextPageToken, as
-                                           Drive sometimes does for a query naming several parents
+                                           Drive sometimes does for a query naming several parents; only
+                                           such queries match (a rule never fires on a one-parent query)
+             | partial                     files.list of a query naming several parents leaves out every
+                                           child of one of them (the first named one that has children),
+                                           as Drive has been seen to (rclone issues 3114, 9810); only
+                                           multi-parent queries match
+             | expire-session              upload chunks: the resumable session is forgotten before the
+                                           chunk is read, so it answers 404 as an expired session does
              | "delay=" MS                 answer normally after MS milliseconds
+             | "drip=" MS                  send the headers, then the body one byte every MS milliseconds
+                                           (a server that trickles: only a total deadline gives up on it)
     OPTION  := "retry-after=" SECONDS      Retry-After for 429/503 (default 1)
 
 ``upload`` matches resumable chunk PUTs and create/update calls that carry media; ``*`` matches every
 Drive request (never ``/_emulator/`` or OAuth). Rules are tried in order; the first that fires wins.
 Inside a batch, each part is matched on its own kind and may get a status fault.
+
+A lost reply (the work is done, the answer never arrives) is ``create:count=1:drop``: the file exists, the
+client sees a reset connection and must not create it twice.
 
 Example: ``seed=7,list:rate=0.2:503,media:count=3:drop,upload:count=1:lose-last-chunk,*:rate=0.1:429``.
 """
@@ -44,9 +63,14 @@ REASON_ACTIONS = {
     "userRateLimitExceeded": "userRateLimitExceeded",
     "rateLimitExceeded": "rateLimitExceeded",
     "storageQuotaExceeded": "storageQuotaExceeded",
+    "downloadQuotaExceeded": "downloadQuotaExceeded",
+    "cannotDownloadAbusiveFile": "cannotDownloadAbusiveFile",
+    "dailyLimitExceeded": "dailyLimitExceeded",
+    "teamDriveFileLimitExceeded": "teamDriveFileLimitExceeded",
 }
-OTHER_ACTIONS = {"drop", "lose-last-chunk", "empty"}
-_CONNECTION_ACTIONS = {"drop", "lose-last-chunk"}
+OTHER_ACTIONS = {"drop", "no-reply", "lose-last-chunk", "empty", "partial", "expire-session"}
+_CONNECTION_ACTIONS = {"drop", "no-reply", "lose-last-chunk", "drip"}
+_MULTI_PARENT_ACTIONS = {"empty", "partial"}
 KINDS = {
     "*",
     "list",
@@ -64,6 +88,7 @@ KINDS = {
     "batch",
     "about",
     "drives",
+    "permissions",
 }
 
 
@@ -75,7 +100,7 @@ class FaultSpecError(ValueError):
 class Fault:
     """One fault to inject into one request."""
 
-    action: str  # a status ("503"), a reason, "drop", "lose-last-chunk", "empty" or "delay"
+    action: str  # a status ("503"), a reason, "drop", "lose-last-chunk", "empty", "partial", "delay", "drip"
     retry_after: int = 1
     delay_ms: int = 0
 
@@ -123,6 +148,9 @@ def _parse_rule(text: str) -> _Rule:
         if action.startswith("delay="):
             delay_ms = int(action[6:])
             action = "delay"
+        elif action.startswith("drip="):
+            delay_ms = int(action[5:])
+            action = "drip"
         elif action not in STATUS_ACTIONS | REASON_ACTIONS.keys() | OTHER_ACTIONS:
             raise FaultSpecError(f"unknown action {action!r} in {text!r}")
         retry_after = 1
@@ -173,11 +201,16 @@ class FaultInjector:
             self._rules = rules
             self._rng = random.Random(seed)
 
-    def pick(self, kinds: set[str], final_chunk: bool = False, streaming: bool = True) -> Fault | None:
-        """The fault for a request of these kinds, or None. ``streaming`` is False inside a batch."""
+    def pick(
+        self, kinds: set[str], final_chunk: bool = False, streaming: bool = True, multi_parent: bool = False
+    ) -> Fault | None:
+        """The fault for a request of these kinds, or None. ``streaming`` is False inside a batch;
+        ``multi_parent`` is True for a files.list whose query names several parents."""
         with self._lock:
             for rule in self._rules:
                 if rule.kind != "*" and rule.kind not in kinds:
+                    continue
+                if rule.fault.action in _MULTI_PARENT_ACTIONS and not multi_parent:
                     continue
                 if rule.fault.action == "lose-last-chunk" and not final_chunk:
                     continue

@@ -1,4 +1,8 @@
-"""files.list: corpora and shared-drive rules, the q filter, orderBy, and stable keyset page tokens."""
+"""files.list: corpora and shared-drive rules, the q filter, orderBy, and stable keyset page tokens.
+
+Also where two of Drive's listing faults live: items created less than ``Store.listing_lag`` seconds ago
+are left out, and the ``partial`` fault leaves out the children of one of the parents a query names.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,17 @@ import base64
 import hashlib
 import json
 import logging
+import re
+import time
 from collections.abc import Callable
 from functools import cmp_to_key
 from typing import Any
 
 from gdrivestats.emulator.messages import Request
-from gdrivestats.emulator.other_api import drive_not_found
-from gdrivestats.emulator.query import QueryError, parse_query
-from gdrivestats.emulator.store import DriveStateError, FileRecord, Store, format_time
+from gdrivestats.emulator.other_api import MAX_PAGE, drive_not_found
+from gdrivestats.emulator.query import QueryError, parent_id_list, parse_query
+from gdrivestats.emulator.sheets import SheetError, xlsx_first_sheet_rows
+from gdrivestats.emulator.store import SHEET_MIME, DriveStateError, FileRecord, Store, format_time
 from gdrivestats.emulator.validate import flag, invalid_parameter, validate_params
 
 logger = logging.getLogger(__name__)
@@ -50,7 +57,8 @@ def list_files(
         logger.debug("bad q %r: %s", params.get("q"), exc)
         raise invalid_parameter("q", "Invalid Value", "invalid") from None
     order = _parse_order(params.get("orderBy", ""))
-    page_size = int(params.get("pageSize", "100"))
+    page_size = min(int(params.get("pageSize", "100")), MAX_PAGE)
+    full_text = "fullText" in params.get("q", "")
     spaces = {s.strip() for s in params.get("spaces", "drive").split(",")}
     if not spaces <= {"drive", "appDataFolder", "photos"}:
         raise invalid_parameter("spaces", f"Invalid value '{params.get('spaces')}' for spaces")
@@ -63,12 +71,19 @@ def list_files(
         if drive_id is not None and drive_id not in store.drives:
             raise drive_not_found(drive_id)
         matches = []
+        now = time.time()
         if "drive" in spaces and not request.empty_result:
             for record in store.files.values():
-                if record.id == store.root_id or record.id in store.drives:
+                if record.id == store.root_id or record.id in store.drives or record.listed_from > now:
                     continue
-                if _in_corpus(record, drive_id, include) and node.evaluate(_facts(store, record)):
+                if _in_corpus(record, drive_id, include) and node.evaluate(_facts(store, record, full_text)):
                     matches.append(record)
+        if request.partial_result:
+            for parent in parent_id_list(node):  # the first named parent that has children loses them
+                resolved = store.resolve_id(parent)
+                if any(resolved in r.parents for r in matches):
+                    matches = [r for r in matches if resolved not in r.parents]
+                    break
         keyed = sorted(((_sort_key(r, order), r) for r in matches), key=cmp_to_key(compare))
         if after is not None:
             keyed = [pair for pair in keyed if compare(pair, (after, None)) > 0]
@@ -117,26 +132,51 @@ def _in_corpus(record: FileRecord, drive_id: str | None, include: bool) -> bool:
     return include
 
 
-def _facts(store: Store, record: FileRecord) -> dict[str, Any]:
+def _content_text(record: FileRecord) -> str:
+    """What fullText searches in a file's content: text files, Docs and Sheets' cells."""
+    data = record.data or b""
+    if record.mime_type == SHEET_MIME:
+        try:
+            return " ".join(" ".join(row) for row in xlsx_first_sheet_rows(data))
+        except SheetError:
+            return ""
+    if data.startswith(b"PK") or b"\0" in data[:1024]:
+        return ""
+    return data[: 1 << 20].decode("utf-8", "replace")
+
+
+def _facts(store: Store, record: FileRecord, full_text: bool = False) -> dict[str, Any]:
     parents = list(record.parents)
     if store.root_id in parents:
         parents.append("root")
-    owners = ["me", store.user_email] if record.drive_id is None else []
+    if record.owner is not None:
+        owners = [record.owner]
+    else:
+        owners = ["me", store.user_email] if record.drive_id is None else []
+    readers = owners if record.owner is None else [*owners, "me", store.user_email]
+    text = f"{record.name} {record.description or ''}"
+    if full_text:
+        text += " " + _content_text(record)
     return {
         "name": record.name,
         "mimeType": record.mime_type,
         "trashed": store.is_trashed(record),
         "starred": record.starred,
-        "sharedWithMe": False,
+        "sharedWithMe": record.owner is not None,
         "modifiedTime": record.modified,
         "createdTime": record.created,
         "viewedByMeTime": record.modified,
         "parents": parents,
         "owners": owners,
         "writers": owners,
-        "readers": owners,
-        "fullText": f"{record.name} {record.description or ''}",
+        "readers": readers,
+        "fullText": text,
         "description": record.description,
+        "properties": record.properties,
+        "appProperties": record.app_properties,
+        "shortcutDetails.targetId": record.shortcut_target,
+        "visibility": record.visibility,
+        "sharedWithMeTime": record.created if record.owner is not None else None,
     }
 
 
@@ -163,8 +203,10 @@ def _parse_order(text: str) -> list[tuple[str, bool]]:
 def _sort_key(record: FileRecord, order: list[tuple[str, bool]]) -> list[Any]:
     values: list[Any] = []
     for key, _ in order:
-        if key in {"name", "name_natural"}:
+        if key == "name":
             values.append([record.name.casefold(), record.name])
+        elif key == "name_natural":  # digits compare as numbers: 1, 2, 12, 22
+            values.append([_natural(record.name), record.name])
         elif key == "folder":
             values.append(0 if record.is_folder else 1)
         elif key in {"modifiedTime", "modifiedByMeTime", "recency", "viewedByMeTime", "sharedWithMeTime"}:
@@ -178,6 +220,15 @@ def _sort_key(record: FileRecord, order: list[tuple[str, bool]]) -> list[Any]:
     values.append(record.seq)
     values.append(record.id)
     return values
+
+
+def _natural(name: str) -> list[list[Any]]:
+    """A JSON-safe natural sort key: [kind, value] pieces, numbers before text at the same place."""
+    return [
+        [0, int(piece), ""] if piece.isdigit() else [1, 0, piece]
+        for piece in re.split(r"(\d+)", name.casefold())
+        if piece
+    ]
 
 
 def _comparer(order: list[tuple[str, bool]]) -> Callable[[Any, Any], int]:

@@ -33,6 +33,8 @@ class Request:
     in_batch: bool = False
     override: str | None = None  # X-HTTP-Method-Override of a POST (method then holds the override)
     empty_result: bool = False  # fault "empty": files.list answers with no files
+    partial_result: bool = False  # fault "partial": one parent's children left out of a files.list answer
+    scopes: set[str] | None = None  # the token's OAuth scopes when known (None: unrestricted)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
@@ -61,8 +63,11 @@ def error_payload(
 ) -> dict[str, Any]:
     """Google's error JSON: ``{"error": {"code", "message", "errors": [{message, domain, reason, ...}]}}``."""
     detail: dict[str, Any] = {"message": message, "domain": domain, "reason": reason}
+    status = extra.pop("status", None)
     detail.update(extra)
     payload: dict[str, Any] = {"code": code, "message": message, "errors": [detail]}
+    if status is not None:
+        payload["status"] = status
     if code == 401:
         payload["message"] = _LOGIN_REQUIRED if reason == "required" else _INVALID_CREDENTIALS
         payload["status"] = "UNAUTHENTICATED"
@@ -83,6 +88,18 @@ def fault_error(status: int, reason: str | None = None) -> DriveStateError:
     if reason == "storageQuotaExceeded":
         return DriveStateError(
             403, reason, "The user's Drive storage quota has been exceeded.", domain="usageLimits"
+        )
+    if reason == "downloadQuotaExceeded":
+        return DriveStateError(403, reason, "The download quota for this file has been exceeded.")
+    if reason == "cannotDownloadAbusiveFile":
+        return DriveStateError(
+            403, reason, "This file has been identified as malware or spam and cannot be downloaded."
+        )
+    if reason == "dailyLimitExceeded":
+        return DriveStateError(403, reason, "Daily Limit Exceeded", domain="usageLimits")
+    if reason == "teamDriveFileLimitExceeded":
+        return DriveStateError(
+            403, reason, "The file limit for this shared drive has been exceeded.", domain="usageLimits"
         )
     if status == 429:
         return DriveStateError(429, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits")

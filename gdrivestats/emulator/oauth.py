@@ -81,7 +81,8 @@ class OAuthState:
     refuses consent), ``strict`` (reject Drive calls with tokens this server did not issue),
     ``access_token_lifetime``, ``grant_scope`` (grant this instead of what was asked: partial consent),
     ``clients`` (client_id -> secret; empty: any client), ``trusted_keys`` (service-account email -> public
-    key PEM: then its JWT signatures are verified), ``user_email``.
+    key PEM: its JWT signatures are verified; once any key is registered, a JWT from an issuer without one
+    is refused with ``invalid_grant``, as Google refuses a key it does not know), ``user_email``.
     """
 
     user_email: str = DEFAULT_USER
@@ -210,6 +211,13 @@ def _install_validator(server_state: Any, state: OAuthState) -> None:
         return not state.strict
 
     server_state.token_validator = validate
+
+    def scopes(token: str) -> str | None:
+        access = state.access_info(token)
+        return access.scope if access is not None else None
+
+    # Drive calls with a token issued here are held to its granted scopes (403 insufficientPermissions).
+    server_state.scope_lookup = scopes
 
 
 # ----- the dispatcher's entry point -----
@@ -466,6 +474,10 @@ def _jwt_grant(state: OAuthState, params: dict[str, str]) -> Response:
     with state.lock:
         public_pem = state.trusted_keys.get(issuer)
         revoked_mode = state.revoked_mode
+    with state.lock:
+        keys_registered = bool(state.trusted_keys)
+    if public_pem is None and keys_registered:
+        return _error(400, "invalid_grant", "Invalid JWT Signature.")
     if public_pem is not None and not _signature_ok(public_pem, signed, signature):
         return _error(400, "invalid_grant", "Invalid JWT Signature.")
     if revoked_mode:

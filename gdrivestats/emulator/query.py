@@ -8,6 +8,7 @@ Grammar (``not`` binds tighter than ``and``, which binds tighter than ``or``)::
     unary      := "not" unary | "(" or_expr ")" | term
     term       := STRING "in" FIELD                 'ID' in parents, 'me' in owners
                 | BOOLEAN_FIELD                      bare: sharedWithMe means sharedWithMe = true
+                | ("properties" | "appProperties") "has" "{" "key" "=" STRING "and" "value" "=" STRING "}"
                 | FIELD OP value                     OP: = != < <= > >=
                 | FIELD "contains" STRING
     value      := STRING | "true" | "false" | NUMBER
@@ -17,12 +18,16 @@ Keywords are case-insensitive; field names are case-sensitive, as Drive treats t
 
 Matching rules follow the Drive documentation: ``name contains 'x'`` is a case-insensitive prefix match
 on the name or on any word of it (so ``'Hello'`` matches ``HelloWorld`` and ``Hello World``, but ``'World'``
-matches only the second); ``fullText contains`` is a case-insensitive substring match on name and
-description; ``name =`` is exact. Times without an offset are UTC.
+matches only the second); a value of several words matches when each word prefixes some word of the name,
+in any order. ``fullText contains`` matches whole words (case-insensitive) of the name, description and
+content, every word of the value in any order; a value in double quotes (``'"a b"'``) is an exact phrase.
+``name =`` is exact. Times without an offset are UTC. Also supported: ``shortcutDetails.targetId =``,
+``visibility =`` and ``sharedWithMe``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,7 +58,7 @@ def tokenize(text: str) -> list[Token]:
         ch = text[i]
         if ch.isspace():
             i += 1
-        elif ch in "()":
+        elif ch in "(){}":
             tokens.append(Token(ch, ch, i))
             i += 1
         elif ch in "'\"":
@@ -149,6 +154,19 @@ class Membership(Node):
 
 
 @dataclass(frozen=True)
+class Has(Node):
+    """``properties has { key='k' and value='v' }`` (and appProperties)."""
+
+    field: str
+    key: str
+    value: str
+
+    def evaluate(self, facts: Mapping[str, Any]) -> bool:
+        props = facts.get(self.field) or {}
+        return props.get(self.key) == self.value
+
+
+@dataclass(frozen=True)
 class Comparison(Node):
     field: str
     op: str
@@ -182,20 +200,42 @@ def word_prefix_match(text: str, prefix: str) -> bool:
     return any(hay.startswith(needle, i) for i in starts)
 
 
+def words(text: str) -> list[str]:
+    """The case-folded alphanumeric words of a text."""
+    return re.findall(r"\w+", text.casefold())
+
+
 def _contains(field: str, actual: Any, value: str) -> bool:
     if actual is None:
         return False
     if field == "name":
-        return word_prefix_match(str(actual), value)
+        parts = value.split()
+        if len(parts) <= 1:
+            return word_prefix_match(str(actual), value)
+        return all(word_prefix_match(str(actual), part) for part in parts)
+    if field == "fullText":
+        have = words(str(actual))
+        if len(value) > 1 and value.startswith('"') and value.endswith('"'):
+            phrase = words(value[1:-1])
+            return any(have[i : i + len(phrase)] == phrase for i in range(len(have) - len(phrase) + 1))
+        wanted = words(value)
+        present = set(have)
+        return bool(wanted) and all(word in present for word in wanted)
     return value.casefold() in str(actual).casefold()
 
 
 # ----- field table --------------------------------------------------------------------------------
 
-_STRING_FIELDS = {"name": {"=", "!=", "contains"}, "mimeType": {"=", "!=", "contains"}}
+_STRING_FIELDS = {
+    "name": {"=", "!=", "contains"},
+    "mimeType": {"=", "!=", "contains"},
+    "shortcutDetails.targetId": {"=", "!="},
+    "visibility": {"=", "!="},
+}
 _TEXT_FIELDS = {"fullText": {"contains"}, "description": {"=", "!=", "contains"}}
 _TIME_FIELDS = {"modifiedTime", "createdTime", "viewedByMeTime", "sharedWithMeTime"}
-_BOOL_FIELDS = {"trashed", "starred", "sharedWithMe"}
+_BOOL_FIELDS = {"trashed", "starred", "sharedWithMe", "hidden"}
+_PROPERTY_FIELDS = {"properties", "appProperties"}
 _COLLECTION_FIELDS = {"parents", "owners", "writers", "readers"}
 
 
@@ -289,6 +329,8 @@ class _Parser:
         )
         if first.text in _BOOL_FIELDS and ends_term:
             return Comparison(first.text, "=", True)  # a bare boolean term, e.g. ``sharedWithMe``
+        if first.text in _PROPERTY_FIELDS:
+            return self.has(first.text)
         op_token = self.take()
         if op_token.kind == "op":
             op = op_token.text
@@ -301,6 +343,23 @@ class _Parser:
             raise QueryError(f"expected a value after {op}")
         return _make_comparison(first.text, op, value)
 
+    def has(self, field: str) -> Node:
+        if not self.keyword("has") or self.take().kind != "{":
+            raise QueryError(f"{field} takes has {{ key='...' and value='...' }}")
+        pair: dict[str, str] = {}
+        for index, name in enumerate(("key", "value")):
+            if index and not self.keyword("and"):
+                raise QueryError("expected 'and' between key and value")
+            if not self.keyword(name) or self.take().text != "=":
+                raise QueryError(f"expected {name} = '...'")
+            token = self.take()
+            if token.kind != "string":
+                raise QueryError(f"the {name} must be a quoted string")
+            pair[name] = token.text
+        if self.take().kind != "}":
+            raise QueryError("missing }")
+        return Has(field, pair["key"], pair["value"])
+
 
 def parse_query(text: str) -> Node:
     """Parse a ``q`` string into an evaluable tree; raises QueryError when Drive would answer 400."""
@@ -308,6 +367,23 @@ def parse_query(text: str) -> Node:
     if tokens[0].kind == "end":
         return And(())
     return _Parser(tokens).parse()
+
+
+def parent_id_list(node: Node) -> list[str]:
+    """Every id named in ``'ID' in parents``, in the order the query names them, without repeats."""
+    found: list[str] = []
+
+    def walk(current: Node) -> None:
+        if isinstance(current, Membership) and current.field == "parents" and current.value not in found:
+            found.append(current.value)
+        elif isinstance(current, And | Or):
+            for part in current.parts:
+                walk(part)
+        elif isinstance(current, Not):
+            walk(current.part)
+
+    walk(node)
+    return found
 
 
 def parent_ids(node: Node) -> set[str]:

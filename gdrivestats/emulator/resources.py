@@ -7,8 +7,11 @@ from typing import Any
 
 from gdrivestats.emulator.fields import FieldsError, Selection, apply_fields, check_fields, parse_fields
 from gdrivestats.emulator.store import (
+    DOC_MIME,
+    FOLDER_MIME,
     SHEET_MIME,
     SHORTCUT_MIME,
+    SLIDES_MIME,
     XLSX_MIME,
     ChangeRecord,
     FileRecord,
@@ -44,7 +47,40 @@ DEFAULT_SELECTIONS["ChangeList"] = {
 }
 
 
-def user_resource(store: Store) -> dict[str, Any]:
+#: What Drive exports each native type to (``about.exportFormats``, ``exportLinks``, ``files.export``).
+EXPORT_FORMATS: dict[str, list[str]] = {
+    SHEET_MIME: [
+        XLSX_MIME,
+        "application/x-vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "text/csv",
+        "text/tab-separated-values",
+        "application/pdf",
+        "application/zip",
+    ],
+    DOC_MIME: [
+        "text/plain",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ],
+    SLIDES_MIME: [
+        "text/plain",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ],
+}
+
+
+def user_resource(store: Store, email: str | None = None) -> dict[str, Any]:
+    """This user, or (``email``) another user who owns files shared with this one."""
+    if email is not None and email != store.user_email:
+        return {
+            "kind": "drive#user",
+            "displayName": email.split("@")[0],
+            "emailAddress": email,
+            "me": False,
+            "permissionId": str(int.from_bytes(email.encode()[:8].ljust(8, b"\0"), "big"))[:20],
+        }
     return {
         "kind": "drive#user",
         "displayName": store.user_name,
@@ -80,21 +116,34 @@ def file_resource(store: Store, record: FileRecord, base_url: str = "") -> dict[
         "isAppAuthorized": False,
         "lastModifyingUser": user_resource(store),
         "capabilities": {
-            "canDownload": record.is_blob,
-            "canEdit": True,
-            "canRename": True,
-            "canTrash": True,
-            "canDelete": True,
+            "canDownload": record.can_download,
+            "canCopy": not record.copy_requires_writer_permission and not record.is_folder,
+            "canEdit": record.owner is None,
+            "canRename": record.owner is None,
+            "canTrash": record.owner is None,
+            "canDelete": record.owner is None,
             "canAddChildren": record.is_folder,
             "canListChildren": record.is_folder,
         },
-        "quotaBytesUsed": str(len(record.data or b"") if record.is_blob else 0),
+        "copyRequiresWriterPermission": record.copy_requires_writer_permission,
+        "writersCanShare": True,
+        "viewersCanCopyContent": not record.copy_requires_writer_permission,
+        "quotaBytesUsed": str(len(record.data or b"") if record.is_blob and record.owner is None else 0),
     }
     if record.parents:
         res["parents"] = list(record.parents)
     if shared:
         res["driveId"] = record.drive_id
         res["teamDriveId"] = record.drive_id
+    elif record.owner is not None:
+        res["ownedByMe"] = False
+        res["owners"] = [user_resource(store, record.owner)]
+        res["sharingUser"] = user_resource(store, record.owner)
+        res["sharedWithMeTime"] = format_time(record.created)
+        res["shared"] = True
+        res["lastModifyingUser"] = user_resource(store, record.owner)
+        res["modifiedByMe"] = False
+        res.pop("modifiedByMeTime")
     else:
         res["ownedByMe"] = True
         res["owners"] = [user_resource(store)]
@@ -121,9 +170,11 @@ def file_resource(store: Store, record: FileRecord, base_url: str = "") -> dict[
         if ext:
             res["fileExtension"] = ext[1:]
             res["fullFileExtension"] = record.name.split(".", 1)[1] if "." in record.name else ext[1:]
-    if record.mime_type == SHEET_MIME:
+    elif record.is_native and record.mime_type not in {FOLDER_MIME, SHORTCUT_MIME}:
+        res["size"] = str(len(record.data or b""))  # Drive reports a size for Workspace editor files
+    if record.mime_type in EXPORT_FORMATS:
         export = f"{base_url}drive/v3/files/{record.id}/export?mimeType="
-        res["exportLinks"] = {XLSX_MIME: export + XLSX_MIME, "text/csv": export + "text/csv"}
+        res["exportLinks"] = {fmt: export + fmt for fmt in EXPORT_FORMATS[record.mime_type]}
     if record.mime_type == SHORTCUT_MIME:
         res["shortcutDetails"] = {
             "targetId": record.shortcut_target,
@@ -135,7 +186,22 @@ def file_resource(store: Store, record: FileRecord, base_url: str = "") -> dict[
 def change_resource(
     store: Store, change: ChangeRecord, record: FileRecord | None, base_url: str = ""
 ) -> dict[str, Any]:
-    res: dict[str, Any] = {
+    """A file change (with ``driveId`` when the file is in a shared drive) or a shared-drive change."""
+    if change.kind == "drive":
+        drive = store.drives.get(change.file_id)
+        res: dict[str, Any] = {
+            "kind": "drive#change",
+            "changeType": "drive",
+            "type": "drive",
+            "time": format_time(change.time),
+            "removed": drive is None,
+            "driveId": change.file_id,
+            "teamDriveId": change.file_id,
+        }
+        if drive is not None:
+            res["drive"] = drive_resource(drive)
+        return res
+    res = {
         "kind": "drive#change",
         "changeType": "file",
         "type": "file",
@@ -143,6 +209,10 @@ def change_resource(
         "removed": record is None,
         "fileId": change.file_id,
     }
+    drive_id = record.drive_id if record is not None else change.drive_id
+    if drive_id is not None:
+        res["driveId"] = drive_id
+        res["teamDriveId"] = drive_id
     if record is not None:
         res["file"] = file_resource(store, record, base_url)
     return res
@@ -173,7 +243,7 @@ def about_resource(store: Store) -> dict[str, Any]:
         "maxUploadSize": "5242880000000",
         "appInstalled": False,
         "canCreateDrives": True,
-        "exportFormats": {SHEET_MIME: [XLSX_MIME, "text/csv"]},
+        "exportFormats": {mime: list(formats) for mime, formats in EXPORT_FORMATS.items()},
         "importFormats": {XLSX_MIME: [SHEET_MIME], "text/csv": [SHEET_MIME]},
     }
 

@@ -22,6 +22,7 @@ from gdrivestats.emulator.batch import handle_batch
 from gdrivestats.emulator.drive_api import DriveApi, classify
 from gdrivestats.emulator.faults import Fault, FaultInjector
 from gdrivestats.emulator.messages import Request, Response, error_response, fault_error, json_response
+from gdrivestats.emulator.query import QueryError, parent_ids, parse_query
 from gdrivestats.emulator.requestlog import LogEntry, RequestLog
 from gdrivestats.emulator.store import DriveStateError, Store
 from gdrivestats.emulator.uploads import keep_whole_blocks, parse_content_range
@@ -63,12 +64,14 @@ class EmulatorApp:
             auth_error = self.api.authorize(request)
             if auth_error is not None:
                 raise auth_error
-            fault = self.faults.pick(kinds, streaming=False)
+            fault = self.faults.pick(kinds, streaming=False, multi_parent=multi_parent(kind, request.query))
             if fault is not None and fault.action == "delay":
                 time.sleep(fault.delay_ms / 1000)
             if fault is not None and fault.status is not None:
                 raise fault_error(fault.status, fault.reason)
+            self.api.check_scope_and_rate(request, kind)
             request.empty_result = fault is not None and fault.action == "empty"
+            request.partial_result = fault is not None and fault.action == "partial"
             response = self.api.dispatch(request)
         except DriveStateError as exc:
             response = error_response(exc)
@@ -151,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ----- body I/O -------------------------------------------------------------------------------
     def _read_body(self, limit: int | None = None) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -175,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.close()
 
-    def _send(self, response: Response, drop: bool = False) -> int:
+    def _send(self, response: Response, drop: bool = False, drip_ms: int = 0) -> int:
         headers = dict(response.headers)
         body = response.body
         headers.setdefault("Content-Length", str(len(body)))
@@ -189,6 +192,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self._reset()
             return len(body) // 2
+        if drip_ms and body:
+            for index in range(len(body)):
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
+                time.sleep(drip_ms / 1000)
+            return len(body)
         if body:
             self.wfile.write(body)
         return len(body)
@@ -208,19 +217,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(self._control(method, path, self._read_body()))
             return
         if app.oauth is not None and not path.startswith(_DRIVE_PREFIXES):
-            body = self._read_body()
+            oauth_body = self._read_body()
             try:
-                answer = app.oauth.handle(app.store, method, path, query, self.headers, body)
+                answer = app.oauth.handle(app.store, method, path, query, self.headers, oauth_body)
             except Exception:
                 logger.exception("the OAuth hook failed on %s %s", method, path)
                 payload = {"error": "server_error", "error_description": "the OAuth hook raised"}
                 answer = (500, {"Content-Type": "application/json"}, json.dumps(payload).encode())
             if answer is not None:
                 status, out_headers, out_body = answer
-                app.log.add(LogEntry(time.time(), method, path, "oauth", status, len(body), len(out_body)))
+                app.log.add(
+                    LogEntry(time.time(), method, path, "oauth", status, len(oauth_body), len(out_body))
+                )
                 self._send(Response(status, dict(out_headers), out_body))
                 return
-            self._finish(Request(method, path, query, headers, body, base_url), "other", None, None)
+            self._finish(Request(method, path, query, headers, oauth_body, base_url), "other", None, None)
             return
         body: bytes | None = None
         override = headers.get("x-http-method-override")
@@ -234,7 +245,11 @@ class _Handler(BaseHTTPRequestHandler):
         auth_error = app.api.authorize(request)
         fault = None
         if auth_error is None:
-            fault = app.faults.pick(kinds, final_chunk=kind == "upload-chunk" and _is_final_chunk(headers))
+            fault = app.faults.pick(
+                kinds,
+                final_chunk=kind == "upload-chunk" and _is_final_chunk(headers),
+                multi_parent=multi_parent(kind, query),
+            )
         delay = app.latency_ms + (fault.delay_ms if fault is not None and fault.action == "delay" else 0)
         if delay:
             time.sleep(delay / 1000)
@@ -253,7 +268,13 @@ class _Handler(BaseHTTPRequestHandler):
                 raise auth_error
             if fault is not None and fault.status is not None:
                 raise fault_error(fault.status, fault.reason)
+            if kind not in {"batch", "other"}:
+                app.api.check_scope_and_rate(request, kind)
             request.empty_result = fault is not None and fault.action == "empty"
+            request.partial_result = fault is not None and fault.action == "partial"
+            if fault is not None and fault.action == "expire-session":
+                with app.store.lock:
+                    app.store.uploads.pop(request.query.get("upload_id", ""), None)
             if kind == "batch":
                 response = handle_batch(request, app.run_batch_part, f"batch_{uuid.uuid4().hex}")
             else:
@@ -286,8 +307,12 @@ class _Handler(BaseHTTPRequestHandler):
                 override=request.override,
             )
         )
+        drip = fault.delay_ms if fault is not None and fault.action == "drip" else 0
+        if fault is not None and fault.action == "no-reply":
+            self.close_connection = True  # the work is done; the connection closes with no answer
+            return
         try:
-            self._send(response, drop=drop)
+            self._send(response, drop=drop, drip_ms=drip)
         except OSError:
             self.close_connection = True
 
@@ -327,6 +352,16 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_emulator/health":
             return json_response({"ok": True})
         return json_response({"error": {"code": 404, "message": f"Unknown control path {path}"}}, 404)
+
+
+def multi_parent(kind: str, query: dict[str, str]) -> bool:
+    """Whether a request is a files.list whose ``q`` names two or more parents."""
+    if kind != "list" or "parents" not in query.get("q", ""):
+        return False
+    try:
+        return len(parent_ids(parse_query(query["q"]))) >= 2
+    except QueryError:
+        return False
 
 
 def _is_final_chunk(headers: dict[str, str]) -> bool:
@@ -398,9 +433,13 @@ def make_server(
     certfile: str | Path | None = None,
     keyfile: str | Path | None = None,
     host: str = "127.0.0.1",
+    write_rate: float | None = None,
+    listing_lag: float = 0.0,
 ) -> _Server:
-    """Build (but do not start) the HTTP server around a fresh store."""
+    """Build (but do not start) the HTTP server around a fresh store (see ``start_emulator``)."""
     store = Store()
+    store.write_rate = write_rate
+    store.listing_lag = listing_lag
     if seed is not None:
         from gdrivestats.emulator.seed import load_tree
 
@@ -420,9 +459,21 @@ def start_emulator(
     port: int = 0,
     certfile: str | Path | None = None,
     keyfile: str | Path | None = None,
+    *,
+    write_rate: float | None = None,
+    listing_lag: float = 0.0,
 ) -> Emulator:
-    """Start a Drive v3 emulator on 127.0.0.1 in a daemon thread (port 0 picks a free port)."""
-    server = make_server(seed, latency_ms, faults, port, certfile, keyfile)
+    """Start a Drive v3 emulator on 127.0.0.1 in a daemon thread (port 0 picks a free port).
+
+    ``latency_ms`` delays every answer; ``faults`` is a fault SPEC (``gdrivestats.emulator.faults``);
+    ``certfile``/``keyfile`` serve HTTPS. ``write_rate`` models Drive's per-user write limit (writes a
+    second; beyond it 403 userRateLimitExceeded; None: off); ``listing_lag`` keeps new items out of
+    files.list for that many seconds. Both, and the other knobs (``upload_session_lifetime``,
+    ``token_scopes``, per-file download blocks), can be changed later on ``Emulator.state`` (a ``Store``).
+    """
+    server = make_server(
+        seed, latency_ms, faults, port, certfile, keyfile, write_rate=write_rate, listing_lag=listing_lag
+    )
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.name = f"drive-emulator-{server.server_address[1]}"
     thread.start()

@@ -6,6 +6,7 @@ import hashlib
 import random
 import string
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,11 @@ SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 SHORTCUT_MIME = "application/vnd.google-apps.shortcut"
 GOOGLE_APPS_PREFIX = "application/vnd.google-apps."
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOC_MIME = "application/vnd.google-apps.document"
+SLIDES_MIME = "application/vnd.google-apps.presentation"
+FORM_MIME = "application/vnd.google-apps.form"
+#: The reasons ``Store.block_download`` can give a file (Drive's 403 reasons for a refused download).
+DOWNLOAD_BLOCKS = frozenset({"downloadQuotaExceeded", "cannotDownloadAbusiveFile"})
 
 _ID_CHARS = string.ascii_letters + string.digits + "-_"
 
@@ -82,6 +88,12 @@ class FileRecord:
     properties: dict[str, str] = field(default_factory=dict)
     app_properties: dict[str, str] = field(default_factory=dict)
     seq: int = 0
+    can_download: bool = True  # False: the owner disabled downloads (capabilities.canDownload false)
+    copy_requires_writer_permission: bool = False
+    download_block: str | None = None  # a DOWNLOAD_BLOCKS reason every download of this file gets
+    owner: str | None = None  # another user's email: owned by them and shared with this user
+    listed_from: float = 0.0  # time.time() from which files.list shows the item (listing lag)
+    visibility: str = "limited"  # "anyoneWithLink" once a permission of type anyone exists
 
     @property
     def is_folder(self) -> bool:
@@ -114,6 +126,7 @@ class ChangeRecord:
     drive_id: str | None
     time: datetime
     removed: bool
+    kind: str = "file"  # "drive": a shared drive was created, renamed or deleted (file_id is its id)
 
 
 @dataclass
@@ -128,10 +141,35 @@ class UploadSession:
     params: dict[str, str]
     received: bytearray = field(default_factory=bytearray)
     result: dict[str, Any] | None = None
+    started: float = field(default_factory=time.time)
 
 
 class Store:
-    """The emulator's Drive: every public method takes the lock, so handler threads may share it."""
+    """The emulator's Drive: every public method takes the lock, so handler threads may share it.
+
+    Knobs a test may set (all off or Drive's own values by default):
+
+    ``quota_limit``, ``export_limit``
+        My Drive's storage quota and the 10 MB export limit (403 storageQuotaExceeded,
+        exportSizeLimitExceeded).
+    ``listing_lag``
+        Seconds an item created through the API (files.create, copy, uploads) stays out of files.list
+        answers (files.get, changes and creates with its id see it at once), as Drive's listings lag behind
+        writes. Items a test adds with the ``add_*`` helpers are listed at once.
+    ``upload_session_lifetime``
+        Seconds a resumable session lives (Drive: a week); an expired session answers 404.
+    ``write_rate``
+        Writes (create, update, copy, delete, upload starts) per second this user may make; more get 403
+        userRateLimitExceeded. None (the default) is no limit.
+    ``token_scopes``
+        Access token -> space-separated OAuth scopes, for tokens a test makes up; tokens the OAuth endpoints
+        issue carry the scopes they were granted. A token without scopes (the default ``test-token``) may do
+        everything; a ``drive.readonly`` or ``drive.metadata.readonly`` token gets 403
+        insufficientPermissions on writes (and the metadata scope also on downloads); ``drive.file`` is
+        treated as ``drive``.
+    Per file (see ``block_download``, ``set_capabilities``, ``add_shared_with_me``): downloads refused
+    with a 403 reason, ``canDownload`` false, ``copyRequiresWriterPermission``, another owner.
+    """
 
     def __init__(self, id_seed: int | None = None) -> None:
         self.lock = threading.RLock()
@@ -145,6 +183,16 @@ class Store:
         self.quota_limit = 15 * 1024**3
         self.export_limit = 10 * 1024 * 1024
         self.token_validator: Callable[[str], bool] | None = None
+        self.listing_lag = 0.0
+        self.upload_session_lifetime = 7 * 24 * 3600.0
+        self.write_rate: float | None = None
+        self.token_scopes: dict[str, str] = {}
+        #: Installed by the OAuth endpoints: the scopes of a token they issued (None: not theirs).
+        self.scope_lookup: Callable[[str], str | None] | None = None
+        self.generated_ids: set[str] = set()
+        self.permissions: dict[str, list[dict[str, Any]]] = {}
+        self._write_allowance = 0.0
+        self._write_checked = 0.0
         self.oauth_state: dict[str, Any] = {}
         self._last_time = datetime.now(UTC) - timedelta(seconds=1)
         self._seq = 0
@@ -231,10 +279,43 @@ class Store:
             return 0
         return len(record.data)
 
+    def scopes_of(self, token: str) -> set[str] | None:
+        """The OAuth scopes of a token (short names: ``drive``, ``drive.readonly``); None if unknown."""
+        with self.lock:
+            text = self.token_scopes.get(token)
+        if text is None and self.scope_lookup is not None:
+            text = self.scope_lookup(token)
+        if text is None:
+            return None
+        prefix = "https://www.googleapis.com/auth/"
+        return {s.removeprefix(prefix) for s in text.split()}
+
+    def take_write(self) -> bool:
+        """Count one write against ``write_rate`` (a token bucket); False when over the limit."""
+        with self.lock:
+            if self.write_rate is None:
+                return True
+            now = time.monotonic()
+            capacity = max(1.0, self.write_rate)
+            if self._write_checked == 0.0:
+                self._write_allowance = capacity
+            else:
+                elapsed = now - self._write_checked
+                self._write_allowance = min(capacity, self._write_allowance + elapsed * self.write_rate)
+            self._write_checked = now
+            if self._write_allowance < 1.0:
+                return False
+            self._write_allowance -= 1.0
+            return True
+
     # ----- change log ----------------------------------------------------------------------------
     def _record_change(self, record: FileRecord, removed: bool = False) -> None:
         self._seq += 1
         self.changes.append(ChangeRecord(self._seq, record.id, record.drive_id, self.now(), removed))
+
+    def _record_drive_change(self, drive_id: str, removed: bool = False) -> None:
+        self._seq += 1
+        self.changes.append(ChangeRecord(self._seq, drive_id, drive_id, self.now(), removed, kind="drive"))
 
     def next_change_seq(self) -> int:
         with self.lock:
@@ -326,8 +407,8 @@ class Store:
                 target = self.get(shortcut_target)
                 record.shortcut_target = target.id
                 record.shortcut_target_mime = target.mime_type
-            if mime_type == SHEET_MIME:
-                record.data = data
+            if record.is_native and mime_type not in {FOLDER_MIME, SHORTCUT_MIME}:
+                record.data = data  # Sheets: the xlsx they export; Docs, Slides: their text
             elif record.is_blob:
                 self._set_content(record, data or b"")
             self._seq_counter_bump(record)
@@ -363,6 +444,76 @@ class Store:
         """A shortcut pointing at ``target_id``."""
         return self.create(parent_id, name, SHORTCUT_MIME, shortcut_target=target_id)
 
+    def add_document(
+        self, parent_id: str | None, name: str, mime_type: str = DOC_MIME, text: str = ""
+    ) -> FileRecord:
+        """A native Google Doc (or Slides, Form: pass ``mime_type``) whose text exports as text/plain."""
+        return self.create(parent_id, name, mime_type, text.encode("utf-8"))
+
+    def add_shared_with_me(
+        self, name: str, data: bytes, mime_type: str = "application/octet-stream", owner: str = ""
+    ) -> FileRecord:
+        """A file owned by another user (``owner``) and shared with this one: in no folder of My Drive,
+        ``ownedByMe`` false, found with ``sharedWithMe``. Put a shortcut to it in a folder to mirror it."""
+        with self.lock:
+            holder = self.create(None, name, mime_type, data)
+            self._used -= self._quota_bytes(holder)
+            holder.parents = []
+            holder.owner = owner or "someone-else@example.com"
+            return holder
+
+    def check_writable(self, record: FileRecord) -> None:
+        """403 insufficientFilePermissions for a change to a file another user only shared with this one."""
+        if record.owner is not None:
+            raise DriveStateError(
+                403,
+                "insufficientFilePermissions",
+                "The user does not have sufficient permissions for this file.",
+            )
+
+    def block_download(self, file_id: str, reason: str | None) -> FileRecord:
+        """Make every download or export of a file answer 403 ``reason`` (one of DOWNLOAD_BLOCKS); None
+        lifts it. ``acknowledgeAbuse=true`` lets a ``cannotDownloadAbusiveFile`` download through."""
+        if reason is not None and reason not in DOWNLOAD_BLOCKS:
+            raise ValueError(f"reason must be one of {sorted(DOWNLOAD_BLOCKS)}")
+        with self.lock:
+            record = self.get(file_id)
+            record.download_block = reason
+            return record
+
+    def set_capabilities(
+        self, file_id: str, *, can_download: bool | None = None, copy_requires_writer: bool | None = None
+    ) -> FileRecord:
+        """``capabilities.canDownload`` (False: downloads and exports answer 403 cannotDownloadFile, as when
+        the owner disabled them) and ``copyRequiresWriterPermission`` of a file (on a file another user
+        shared with this one, it also turns ``canDownload`` off: this user is only a reader)."""
+        with self.lock:
+            record = self.get(file_id)
+            if can_download is not None:
+                record.can_download = can_download
+            if copy_requires_writer is not None:
+                record.copy_requires_writer_permission = copy_requires_writer
+                if copy_requires_writer and record.owner is not None:
+                    record.can_download = False
+            self._touch(record)
+            return record
+
+    def convert_to_sheet(self, record: FileRecord) -> None:
+        """Turn a binary file into a native Sheet (an xlsx upload with mimeType spreadsheet); lock held."""
+        with self.lock:
+            self._used -= self._quota_bytes(record)
+            record.mime_type = SHEET_MIME
+            record.md5 = record.sha1 = record.sha256 = record.head_revision_id = None
+
+    def bump_version(self, file_id: str) -> FileRecord:
+        """Move a file's ``version`` on (and log a change) without changing its content or modifiedTime,
+        as Drive does for a Sheet when someone views or reformats it."""
+        with self.lock:
+            record = self.get(file_id)
+            record.version += 1
+            self._record_change(record)
+            return record
+
     def add_shared_drive(self, name: str, drive_id: str | None = None) -> SharedDrive:
         """A shared drive; add items to it with its id as ``parent_id``."""
         with self.lock:
@@ -372,7 +523,27 @@ class Store:
                 drive.id, name, FOLDER_MIME, [], drive.created, drive.created, drive_id=drive.id
             )
             self.files[drive.id] = root
+            self._record_drive_change(drive.id)
             return drive
+
+    def rename_shared_drive(self, drive_id: str, name: str) -> SharedDrive:
+        with self.lock:
+            drive = self.drives[drive_id]
+            drive.name = name
+            self.files[drive_id].name = name
+            self._record_drive_change(drive_id)
+            return drive
+
+    def delete_shared_drive(self, drive_id: str) -> None:
+        """Delete an empty shared drive (one with items: 403 cannotDeleteTeamDrive, as Drive answers)."""
+        with self.lock:
+            if any(r.drive_id == drive_id and r.id != drive_id for r in self.files.values()):
+                raise DriveStateError(
+                    403, "cannotDeleteTeamDrive", "The shared drive cannot be deleted: it is not empty."
+                )
+            self.drives.pop(drive_id)
+            self.files.pop(drive_id, None)
+            self._record_drive_change(drive_id, removed=True)
 
     # ----- modifications --------------------------------------------------------------------------
     def update_content(self, file_id: str, data: bytes, mime_type: str | None = None) -> FileRecord:

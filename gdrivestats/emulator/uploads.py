@@ -143,6 +143,13 @@ def accept_chunk(
         )
     new = data[have - first :]
     completes = session.total is not None and have + len(new) >= session.total
+    if not completes and len(data) % CHUNK_GRANULARITY:
+        raise bad_request(
+            f"Invalid request. The number of bytes uploaded is required to be equal or greater than "
+            f"{CHUNK_GRANULARITY}, except for the final request (it's recommended to be the exact multiple "
+            f"of {CHUNK_GRANULARITY}). The received request contained {len(data)} bytes, which does not "
+            f"meet this requirement."
+        )
     if lose and completes:
         return ChunkOutcome(False, have)
     session.received.extend(new)

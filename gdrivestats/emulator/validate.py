@@ -60,6 +60,8 @@ def _check_value(name: str, value: str, info: Mapping[str, Any]) -> None:
         except ValueError:
             raise invalid_parameter(name, f"Invalid value '{value}'. Values must be an integer.") from None
         low, high = info.get("minimum"), info.get("maximum")
+        if name == "pageSize":
+            high = None  # Drive coerces a pageSize above the maximum to the maximum; the handlers do
         if (low is not None and number < int(low)) or (high is not None and number > int(high)):
             bounds = f"[{low if low is not None else ''}, {high if high is not None else ''}]"
             raise invalid_parameter(

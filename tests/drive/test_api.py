@@ -6,6 +6,7 @@ import hashlib
 import io
 import logging
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from gdrivestats.drive.base import SPREADSHEET_MIME, XLSX_MIME
 from gdrivestats.drive.retry import Backoff
 from gdrivestats.errors import (
     AuthError,
+    DownloadBlocked,
     DriveError,
     ExportTooLarge,
     NotFound,
@@ -48,6 +50,10 @@ def api(emu: Any) -> ApiDrive:
 
 def root_id(emu: Any) -> str:
     return emu.state.root_id
+
+
+def api_folder_id(emu: Any, name: str) -> str:
+    return next(r.id for r in emu.state.files.values() if r.name == name)
 
 
 def live_named(emu: Any, name: str) -> list[Any]:
@@ -153,24 +159,21 @@ def test_recursive_listing_of_2000_files_in_40_folders_takes_few_list_calls(emu:
     assert emu.log.count(kind="list") == 4
 
 
-def test_listing_asks_folder_by_folder_when_a_multi_folder_query_comes_back_empty(emu: Any) -> None:
-    class FlakyMultiFolder(ApiDrive):
-        """Drive sometimes answers an 'a in parents or b in parents' query with nothing: act that out."""
-
-        emptied = 0
-
-        def _query(self, q: str, drive_id: str | None, what: str) -> list[dict[str, Any]]:
-            if " or " in q:
-                FlakyMultiFolder.emptied += 1
-                return []
-            return super()._query(q, drive_id, what)
-
+@pytest.mark.parametrize("fault", ["empty", "partial"])
+def test_folders_a_multi_folder_answer_leaves_empty_are_asked_again(emu: Any, fault: str) -> None:
     _seed_many(emu, folders=5, per_folder=3)
-    drive = FlakyMultiFolder(Credentials("t"), root_url=emu.url, backoff=Backoff.fast())
+    empty = emu.state.add_folder(api_folder_id(emu, "data"), "nothing-here")
+    drive = make_drive(emu)
+    emu.set_faults(f"list:count=1:{fault}")  # Drive leaves folders out of one multi-folder answer
     entries = drive.list("data", recursive=True)
-    assert FlakyMultiFolder.emptied == 1
     assert sum(not e.is_folder for e in entries) == 15
     assert {e.path for e in entries if e.name == "r002.csv"} == {f"data/f{i:02d}/r002.csv" for i in range(5)}
+    lists = emu.log.entries(kind="list")
+    assert [e.fault for e in lists].count(fault) == 1
+    # re-asked: only the folders that came back empty (the one cut out, and the one really empty)
+    assert empty.id in {e.id for e in entries}
+    # the name lookup of data, data itself, one query for its 6 subfolders, then the re-asks
+    assert len(lists) == 3 + (6 if fault == "empty" else 2)
 
 
 def test_folders_per_query_is_respected(emu: Any) -> None:
@@ -425,18 +428,21 @@ def test_resumable_upload_resumes_after_dropped_connections(emu: Any, tmp_path: 
 def test_create_whose_reply_is_lost_is_not_duplicated(emu: Any, api: ApiDrive) -> None:
     api.makedirs("o")
     emu.log.clear()
-    emu.set_faults("create:count=2:drop")  # the server creates, then the connection drops
+    emu.set_faults("create:count=1:drop")  # the server creates, then the connection drops
     entry = api.write_bytes("o", "x.json", b"1")
+    emu.set_faults("create:count=1:drop")
     folder = api.makedirs("o/sub")
     emu.set_faults(None)
-    assert [(e.kind, e.fault) for e in emu.log.entries()] == [
-        ("list", None),
-        ("create", "drop"),
-        ("list", None),  # the retry looks the name up again and finds the file created
-        ("update", None),
-        ("list", None),
-        ("create", "drop"),
-        ("list", None),
+    kinds = [(e.kind, e.fault, e.status) for e in emu.log.entries() if e.kind != "other"]
+    assert kinds == [
+        ("list", None, 200),  # is there an x.json to update? no
+        ("create", "drop", 200),  # created with an id from generateIds (which makedirs("o") fetched)
+        ("create", None, 409),  # the retry: that id exists, so the file was made
+        ("get", None, 200),  # and is used; listings are never asked (they may lag)
+        ("list", None, 200),  # is there an o/sub? no
+        ("create", "drop", 200),
+        ("create", None, 409),
+        ("get", None, 200),
     ]
     assert len(live_named(emu, "x.json")) == 1
     assert len(live_named(emu, "sub")) == 1
@@ -591,3 +597,137 @@ def test_changes_made_by_someone_else_carry_paths(emu: Any, api: ApiDrive) -> No
 def test_the_files_resource_is_built_once(emu: Any, api: ApiDrive) -> None:
     """service.files() builds a whole Resource per call; ApiDrive keeps one (it was 40% of a sync's CPU)."""
     assert api._files is api._files
+
+
+# ---- where real Drive differs: blocked downloads, expired sessions, lagging listings, trickling servers ----
+
+
+def test_download_disabled_by_the_owner_is_known_from_the_listing(
+    emu: Any, api: ApiDrive, tmp_path: Path
+) -> None:
+    record = emu.state.add_file(root_id(emu), "locked.xlsx", b"PK..")
+    emu.state.set_capabilities(record.id, can_download=False)
+    (entry,) = api.list("")
+    assert entry.can_download is False
+    emu.log.clear()
+    with pytest.raises(DownloadBlocked, match="owner disabled downloading") as err:
+        api.download(entry, tmp_path / "locked.xlsx")
+    assert (err.value.reason, err.value.retry_after) == ("cannotDownloadFile", None)
+    assert "permission denied" not in str(err.value)
+    assert emu.log.count(kind="media") == 0  # known before any download was tried
+    assert not (tmp_path / "locked.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("block", "words", "wait"),
+    [
+        ("downloadQuotaExceeded", "resets within 24 hours", True),
+        ("cannotDownloadAbusiveFile", "acknowledge_abuse=True", False),
+    ],
+)
+def test_blocked_downloads_name_the_real_cause(
+    emu: Any, api: ApiDrive, tmp_path: Path, block: str, words: str, wait: bool
+) -> None:
+    record = emu.state.add_file(root_id(emu), "data.csv", b"a,b\n")
+    emu.state.block_download(record.id, block)
+    with pytest.raises(DownloadBlocked, match=words) as err:
+        api.download("data.csv", tmp_path / "data.csv")
+    assert err.value.reason == block
+    assert (err.value.retry_after is not None and err.value.retry_after > 0) == wait
+    assert "permission denied" not in str(err.value) and "\n" not in str(err.value)
+    assert emu.log.count(kind="media") == 1  # final at once, not retried
+
+
+def test_acknowledge_abuse_downloads_a_flagged_file(emu: Any, tmp_path: Path) -> None:
+    record = emu.state.add_file(root_id(emu), "flagged.csv", b"x\n1\n")
+    emu.state.block_download(record.id, "cannotDownloadAbusiveFile")
+    drive = make_drive(emu, acknowledge_abuse=True)
+    assert drive.download("flagged.csv", tmp_path / "f.csv").read_bytes() == b"x\n1\n"
+
+
+def test_export_too_large_and_native_docs_say_what_to_do(emu: Any, api: ApiDrive, tmp_path: Path) -> None:
+    emu.state.add_spreadsheet(root_id(emu), "Huge", xlsx_bytes([["a"], [1]]))
+    emu.state.export_limit = 10
+    with pytest.raises(ExportTooLarge, match="Download > Microsoft Excel"):
+        api.download("Huge", tmp_path / "h.xlsx")
+    emu.set_faults("media:count=1:403")  # (a rate limit: retried)
+    emu.state.add_file(root_id(emu), "r.bin", b"r")
+    assert api.read_bytes("r.bin") == b"r"
+
+
+@pytest.mark.parametrize(
+    ("action", "words"),
+    [
+        ("dailyLimitExceeded", "daily Drive API quota"),
+        ("storageQuotaExceeded", "storage of this account is full"),
+        ("teamDriveFileLimitExceeded", "most files Drive allows"),
+    ],
+)
+def test_quota_reasons_are_final_with_one_clear_line(
+    emu: Any, api: ApiDrive, action: str, words: str
+) -> None:
+    emu.set_faults(f"create:always:{action}")
+    with pytest.raises(QuotaExceeded, match=words) as err:
+        api.write_bytes("", "out.csv", b"x")
+    assert "\n" not in str(err.value) and action in str(err.value)
+    assert emu.log.count(kind="create") == 1
+
+
+def test_an_expired_upload_session_starts_again_once(emu: Any, tmp_path: Path) -> None:
+    data = os.urandom(1024 * KIB + 3)
+    src = tmp_path / "big.bin"
+    src.write_bytes(data)
+    drive = make_drive(emu, chunk_size=256 * KIB, multipart_limit=64 * KIB)
+    emu.set_faults("upload-chunk:count=1:expire-session")
+    entry = drive.upload(src, "")
+    assert entry.md5 == hashlib.md5(data).hexdigest()
+    assert len(live_named(emu, "big.bin")) == 1
+    assert [e.status for e in emu.log.entries(kind="create")] == [200, 200]  # two sessions opened
+    assert 404 in [e.status for e in emu.log.entries(kind="upload-chunk")]
+    emu.set_faults("upload-chunk:count=2:expire-session")
+    with pytest.raises(DriveError, match="upload session"):
+        drive.upload(src, "", "again.bin")  # only once: a second expiry is an error
+
+
+def test_creates_are_idempotent_while_listings_lag() -> None:
+    with start_emulator(listing_lag=30.0) as emu:
+        api = make_drive(emu)
+        emu.set_faults("create:count=1:drop")  # the create happens, its reply is lost
+        entry = api.write_bytes("", "summary.csv", b"a,b\n")
+        emu.set_faults("create:count=1:drop")
+        folder = api.makedirs("reports")
+        emu.set_faults(None)
+        assert len(live_named(emu, "summary.csv")) == 1 and len(live_named(emu, "reports")) == 1
+        assert entry.id == live_named(emu, "summary.csv")[0].id
+        assert folder.id == live_named(emu, "reports")[0].id
+        assert emu.log.count(kind="list") == 2  # the two name lookups before the creates, nothing after
+
+
+def test_generated_ids_are_fetched_in_batches(emu: Any, api: ApiDrive) -> None:
+    for i in range(5):
+        api.write_bytes("", f"f{i}.csv", b"x")
+    assert sum(1 for e in emu.log.entries() if e.path.endswith("/generateIds")) == 1
+
+
+def test_a_trickling_answer_is_given_up_on_and_asked_again(emu: Any) -> None:
+    record = emu.state.add_file(root_id(emu), "slow.csv", b"a\n")
+    policy = replace(Backoff.fast(), request_deadline=0.5)
+    drive = make_drive(emu, backoff=policy)
+    emu.set_faults("get:count=1:drip=200")  # ~500 bytes at 5 a second: no single read ever times out
+    began = time.monotonic()
+    entry = drive.stat(f"id:{record.id}")
+    elapsed = time.monotonic() - began
+    assert entry.name == "slow.csv"
+    assert [e.fault for e in emu.log.entries(kind="get")] == ["drip", None]
+    assert elapsed < 3.0
+
+
+def test_httplib2s_silent_resend_of_a_create_makes_no_duplicate(emu: Any, api: ApiDrive) -> None:
+    api.makedirs("o")
+    emu.log.clear()
+    emu.set_faults("create:count=1:no-reply")  # created, then the connection closes before any answer
+    drive = make_drive(emu, backoff=Backoff.fast(attempts=1))  # no retry of ours: httplib2's own re-send
+    entry = drive.write_bytes("o", "x.csv", b"1")
+    creates = [(e.fault, e.status) for e in emu.log.entries(kind="create")]
+    assert creates == [("no-reply", 200), (None, 409)]  # httplib2 sent the create again by itself
+    assert len(live_named(emu, "x.csv")) == 1 and entry.id == live_named(emu, "x.csv")[0].id

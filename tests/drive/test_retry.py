@@ -12,7 +12,9 @@ from googleapiclient.errors import HttpError
 
 from gdrivestats.drive.retry import Backoff, call_with_retry, is_retryable, translate
 from gdrivestats.errors import (
+    AlreadyExists,
     AuthError,
+    DownloadBlocked,
     DriveError,
     ExportTooLarge,
     NotFound,
@@ -114,6 +116,12 @@ def test_transient_failures_are_retried(failure: BaseException) -> None:
         (http_error(403, "exportSizeLimitExceeded"), ExportTooLarge),
         (http_error(401, "authError"), AuthError),
         (http_error(400, "badRequest"), DriveError),
+        (http_error(403, "teamDriveFileLimitExceeded"), QuotaExceeded),
+        (http_error(403, "downloadQuotaExceeded"), DownloadBlocked),
+        (http_error(403, "cannotDownloadAbusiveFile"), DownloadBlocked),
+        (http_error(403, "cannotDownloadFile"), DownloadBlocked),
+        (http_error(403, "fileNotDownloadable"), DownloadBlocked),
+        (http_error(409, "duplicate"), AlreadyExists),
     ],
 )
 def test_final_failures_are_not_retried_and_translated(failure: HttpError, kind: type[Exception]) -> None:
@@ -187,3 +195,19 @@ def test_programming_errors_pass_through_without_retry() -> None:
 def test_translate_keeps_library_errors() -> None:
     err = NotFound("x")
     assert translate(err, "y") is err
+
+
+@pytest.mark.parametrize(
+    ("reason", "words", "waits"),
+    [
+        ("downloadQuotaExceeded", "resets within 24 hours", True),
+        ("cannotDownloadAbusiveFile", "malware or spam", False),
+        ("cannotDownloadFile", "owner disabled downloading", False),
+        ("fileNotDownloadable", "only Google Sheets are exported", False),
+    ],
+)
+def test_blocked_downloads_are_not_permission_errors(reason: str, words: str, waits: bool) -> None:
+    err = translate(http_error(403, reason), "download of 'a/b.xlsx'")
+    assert isinstance(err, DownloadBlocked) and not isinstance(err, PermissionDenied)
+    assert err.reason == reason and words in str(err) and "permission denied" not in str(err)
+    assert (err.retry_after is not None) == waits

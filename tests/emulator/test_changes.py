@@ -110,3 +110,13 @@ def test_page_token_is_required_and_checked(drive: Any) -> None:
     with pytest.raises(HttpError) as info:
         drive.changes().list(pageToken="nonsense").execute()
     assert info.value.status_code == 400
+
+
+def test_changes_page_size_above_the_maximum_is_coerced(emu: Emulator, drive: Any) -> None:
+    token = drive.changes().getStartPageToken().execute()["startPageToken"]
+    for i in range(1002):
+        emu.state.add_file(None, f"c{i}", b"")
+    page = (
+        drive.changes().list(pageToken=token, pageSize=5000, fields="nextPageToken,changes(fileId)").execute()
+    )
+    assert len(page["changes"]) == 1000 and "nextPageToken" in page

@@ -102,7 +102,8 @@ def test_range_header_gives_206_and_content_range(emu: Emulator, drive: Any) -> 
 def test_native_sheet_cannot_be_downloaded(emu: Emulator, drive: Any) -> None:
     sheet = emu.state.add_spreadsheet(None, "Sales", make_xlsx([["a", "b"], [1, 2]]))
     meta = drive.files().get(fileId=sheet.id, fields="id,mimeType,size,md5Checksum").execute()
-    assert meta == {"id": sheet.id, "mimeType": SHEET}
+    # Drive reports a size for Workspace editor files (no md5: they have no bytes of their own)
+    assert meta == {"id": sheet.id, "mimeType": SHEET, "size": str(len(sheet.data or b""))}
     with pytest.raises(HttpError) as info:
         drive.files().get_media(fileId=sheet.id).execute()
     assert info.value.status_code == 403 and reason(info.value) == "fileNotDownloadable"

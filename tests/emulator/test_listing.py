@@ -108,16 +108,22 @@ def discovery_error(exc: HttpError) -> dict[str, Any]:
     return exc.error_details[0]  # type: ignore[index,no-any-return]
 
 
-def test_page_size_out_of_range_is_400(emu: Emulator, drive: Any) -> None:
+def test_page_size_above_the_maximum_is_coerced_below_the_minimum_is_400(emu: Emulator, drive: Any) -> None:
+    for i in range(1001):
+        emu.state.add_file(None, f"f{i:04d}", b"")
+    request = drive.files().list(fields="nextPageToken,files(id)")
+    request.uri += "&pageSize=5000"
+    page = request.execute()
+    assert len(page["files"]) == 1000 and "nextPageToken" in page
     request = drive.files().list()
-    request.uri += "&pageSize=1001"
+    request.uri += "&pageSize=0"
     with pytest.raises(HttpError) as info:
         request.execute()
     assert info.value.status_code == 400
     assert discovery_error(info.value) == {
         "domain": "global",
         "reason": "invalidParameter",
-        "message": "Invalid value '1001'. Values must be within the range: [1, 1000]",
+        "message": "Invalid value '0'. Values must be within the range: [1, ]",
         "location": "pageSize",
         "locationType": "parameter",
     }

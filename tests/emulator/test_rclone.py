@@ -12,13 +12,14 @@ import json
 import os
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gdrivestats.emulator import Emulator, start_emulator
-from tests.emulator.helpers import LoopbackConnectProxy
+from tests.emulator.helpers import LoopbackConnectProxy, make_xlsx
 
 pytestmark = pytest.mark.skipif(
     shutil.which("rclone") is None or shutil.which("openssl") is None, reason="needs rclone and openssl"
@@ -92,3 +93,58 @@ def test_rclone_round_trip_with_faults(tls_emulator: tuple[Emulator, dict[str, s
     assert rclone(env, "lsf", "-R", "emu:bench").split() == ["sub/", "sub/moved.txt"]
     faults = {e.fault for e in emu.log.entries() if e.fault}
     assert {"drop", "lose-last-chunk", "503"} <= faults
+
+
+def test_rclone_sync_operations(tls_emulator: tuple[Emulator, dict[str, str]], tmp_path: Path) -> None:
+    """copy up (20 MB, resumable), check, moveto and move renames in place, shared-drive copy up and down,
+    export of a Sheet as ods, dedupe, and copy down byte-identical."""
+    emu, env = tls_emulator
+    src = tmp_path / "up"
+    src.mkdir()
+    big = os.urandom(20 * 1024 * 1024)
+    (src / "big.bin").write_bytes(big)
+    (src / "small.csv").write_bytes(b"a,b\n1,2\n")
+    rclone(env, "copy", str(src), "emu:data")
+    uploads = [e for e in emu.log.entries(kind="upload-chunk") if e.status in (200, 201, 308)]
+    assert len(uploads) >= 3  # 20 MB in rclone's 8 MiB chunks: a resumable upload
+    rclone(env, "check", str(src), "emu:data")  # sizes and md5s match
+
+    rclone(env, "moveto", "emu:data/small.csv", "emu:data/renamed.csv")  # addParents=P&removeParents=P
+    rclone(env, "mkdir", "emu:data/dir")
+    rclone(env, "copyto", str(src / "small.csv"), "emu:data/dir/inner.csv")
+    rclone(env, "move", "emu:data/dir", "emu:data/dir2")  # a server-side directory rename
+    assert sorted(rclone(env, "lsf", "-R", "emu:data").split()) == [
+        "big.bin",
+        "dir2/",
+        "dir2/inner.csv",
+        "renamed.csv",
+    ]
+
+    team = emu.state.add_shared_drive("Team")
+    team_env = {
+        **env,
+        "RCLONE_CONFIG_TEAM_TYPE": "drive",
+        "RCLONE_CONFIG_TEAM_SCOPE": "drive",
+        "RCLONE_CONFIG_TEAM_TOKEN": env["RCLONE_CONFIG_EMU_TOKEN"],
+        "RCLONE_CONFIG_TEAM_TEAM_DRIVE": team.id,
+    }
+    rclone(team_env, "copy", str(src / "small.csv"), "team:shared")
+    assert [r.drive_id for r in emu.state.files.values() if r.name == "small.csv"] == [team.id]
+    rclone(team_env, "copy", "team:shared", str(tmp_path / "from-team"))
+    assert (tmp_path / "from-team" / "small.csv").read_bytes() == b"a,b\n1,2\n"
+
+    folder = next(r for r in emu.state.files.values() if r.name == "data")
+    emu.state.add_spreadsheet(folder.id, "Sheet", make_xlsx([["x", "y"], [1, 2]]))
+    emu.state.add_file(folder.id, "twin.txt", b"same")
+    emu.state.add_file(folder.id, "twin.txt", b"same")
+    rclone(env, "dedupe", "--dedupe-mode", "newest", "emu:data")
+    assert (
+        sum(1 for r in emu.state.files.values() if r.name == "twin.txt" and not emu.state.is_trashed(r)) == 1
+    )
+
+    down = tmp_path / "down"
+    rclone(env, "copy", "emu:data", str(down), "--drive-export-formats", "ods")
+    assert (down / "big.bin").read_bytes() == big
+    with zipfile.ZipFile(down / "Sheet.ods") as book:
+        assert book.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+    assert (down / "dir2" / "inner.csv").read_bytes() == b"a,b\n1,2\n"

@@ -156,6 +156,9 @@ def test_cli_parser() -> None:
         Path("."),
         None,
     )
+    assert (args.write_rate, args.listing_lag) == (None, 0.0)
+    limited = parser.parse_args(["--write-rate", "2.5", "--listing-lag", "3"])
+    assert (limited.write_rate, limited.listing_lag) == (2.5, 3.0)
 
 
 def test_cli_runs_and_serves(tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def test_lost_last_chunk_is_resent(emu: Emulator, drive: Any) -> None:
     assert errors == 0 and result["size"] == str(len(data))
     assert emu.state.get(result["id"]).data == data
     chunks = emu.log.entries(kind="upload-chunk")
-    assert [e.status for e in chunks] == [308, 308, 308, 200]
+    assert [e.status for e in chunks] == [308, 308, 308, 201]  # a completed create answers 201
     assert chunks[2].fault == "lose-last-chunk"
 
 
@@ -104,6 +104,8 @@ def test_resumable_empty_file(emu: Emulator, drive: Any) -> None:
 
 
 def test_resumable_protocol_raw(emu: Emulator) -> None:
+    total = 2 * CHUNK + 2
+    data = os.urandom(total)
     start, _ = raw(
         emu,
         "POST",
@@ -112,26 +114,37 @@ def test_resumable_protocol_raw(emu: Emulator) -> None:
         {
             "Content-Type": "application/json",
             "X-Upload-Content-Type": "text/plain",
-            "X-Upload-Content-Length": "10",
+            "X-Upload-Content-Length": str(total),
         },
     )
     assert start.status == 200
     session = urlsplit(start.getheader("Location"))
     target = f"{session.path}?{session.query}"
-    status, _ = raw(emu, "PUT", target, b"", {"Content-Range": "bytes */10"})
+    status, _ = raw(emu, "PUT", target, b"", {"Content-Range": f"bytes */{total}"})
     assert status.status == 308 and status.getheader("Range") is None
-    first, _ = raw(emu, "PUT", target, b"01234", {"Content-Range": "bytes 0-4/10"})
-    assert first.status == 308 and first.getheader("Range") == "bytes=0-4"
-    overlap, _ = raw(emu, "PUT", target, b"34567", {"Content-Range": "bytes 3-7/10"})
-    assert overlap.getheader("Range") == "bytes=0-7"
-    gap, _ = raw(emu, "PUT", target, b"9", {"Content-Range": "bytes 9-9/10"})
+    # every chunk but the last must be a multiple of 256 KiB (Drive's 400 says so)
+    odd, body = raw(emu, "PUT", target, data[:5], {"Content-Range": f"bytes 0-4/{total}"})
+    assert odd.status == 400 and b"262144" in body
+    first, _ = raw(emu, "PUT", target, data[:CHUNK], {"Content-Range": f"bytes 0-{CHUNK - 1}/{total}"})
+    assert first.status == 308 and first.getheader("Range") == f"bytes=0-{CHUNK - 1}"
+    half = CHUNK // 2
+    overlap, _ = raw(
+        emu,
+        "PUT",
+        target,
+        data[half : half + CHUNK],
+        {"Content-Range": f"bytes {half}-{half + CHUNK - 1}/{total}"},
+    )
+    assert overlap.getheader("Range") == f"bytes=0-{half + CHUNK - 1}"
+    gap, _ = raw(emu, "PUT", target, data[-1:], {"Content-Range": f"bytes {total - 1}-{total - 1}/{total}"})
     assert gap.status == 400
-    done, body = raw(emu, "PUT", target, b"89", {"Content-Range": "bytes 8-9/10"})
-    assert done.status == 200
+    rest = half + CHUNK
+    done, body = raw(emu, "PUT", target, data[rest:], {"Content-Range": f"bytes {rest}-{total - 1}/{total}"})
+    assert done.status == 201  # a completed resumable create answers 201 Created
     file_id = json.loads(body)["id"]
-    assert emu.state.get(file_id).data == b"0123456789"
-    again, body = raw(emu, "PUT", target, b"", {"Content-Range": "bytes */10"})
-    assert again.status == 200 and json.loads(body)["id"] == file_id
+    assert emu.state.get(file_id).data == data
+    again, body = raw(emu, "PUT", target, b"", {"Content-Range": f"bytes */{total}"})
+    assert again.status == 201 and json.loads(body)["id"] == file_id
 
 
 def test_multipart_with_crlf_and_lf(emu: Emulator) -> None:
@@ -180,7 +193,11 @@ def test_create_native_sheet_from_xlsx(emu: Emulator, drive: Any) -> None:
         )
         .execute()
     )
-    assert made == {"id": made["id"], "mimeType": "application/vnd.google-apps.spreadsheet"}
+    assert made == {
+        "id": made["id"],
+        "mimeType": "application/vnd.google-apps.spreadsheet",
+        "size": str(len(emu.state.get(made["id"]).data or b"")),
+    }
     assert drive.files().export(fileId=made["id"], mimeType="text/csv").execute() == b"a,b\r\n1,2\r\n"
 
 
@@ -195,12 +212,16 @@ def test_go_style_post_chunks_with_no_308_header(emu: Emulator) -> None:
     session = urlsplit(start.getheader("Location"))
     target = f"{session.path}?{session.query}"
     first, _ = raw(
-        emu, "POST", target, b"abcd", {"Content-Range": "bytes 0-3/*", "X-GUploader-No-308": "yes"}
+        emu,
+        "POST",
+        target,
+        b"a" * CHUNK,
+        {"Content-Range": f"bytes 0-{CHUNK - 1}/*", "X-GUploader-No-308": "yes"},
     )
     assert first.status == 200 and first.getheader("X-HTTP-Status-Code-Override") == "308"
-    assert first.getheader("Range") == "bytes=0-3"
-    done, body = raw(emu, "POST", target, b"ef", {"Content-Range": "bytes 4-5/6"})
-    assert done.status == 200 and json.loads(body)["size"] == "6"
+    assert first.getheader("Range") == f"bytes=0-{CHUNK - 1}"
+    done, body = raw(emu, "POST", target, b"ef", {"Content-Range": f"bytes {CHUNK}-{CHUNK + 1}/{CHUNK + 2}"})
+    assert done.status == 201 and json.loads(body)["size"] == str(CHUNK + 2)
 
 
 def test_upload_endpoints_ignore_unknown_parameters(emu: Emulator) -> None:
