@@ -198,3 +198,22 @@ def test_a_dry_run_says_what_would_be_analysed_and_changes_nothing(emu: Emulator
     again = run(api(emu), FOLDER, cache, dry_run=True, progress=False)
     assert again.planned == ["countries.csv"]
     assert sorted(p.name for p in cache.iterdir()) == before
+
+
+def test_uploads_keep_within_drives_write_limit(tmp_path: Path, start_emu: Callable[..., Emulator]) -> None:
+    """Drive's per-user write limit (3 a second here): one pacer for every upload thread slows down instead
+    of burning retries, and every output lands once."""
+    seed = tmp_path / "seed" / FOLDER
+    seed.mkdir(parents=True)
+    for i in range(1, 7):
+        (seed / f"book{i}.csv").write_bytes(small_csv(i))
+    emu = start_emu(seed=tmp_path / "seed", write_rate=3.0)
+    drive = api(emu)
+    result = run(drive, FOLDER, tmp_path / "cache", progress=False)
+    assert result.ok and len(result.analysed) == 6 and result.uploaded == 6 * len(OUTPUTS)
+    writes = [e for e in emu.log.entries() if e.method in ("POST", "PATCH", "PUT") and "/upload/" in e.path]
+    refused = [e for e in emu.log.entries() if e.status == 403]
+    assert len(writes) >= 6 * len(OUTPUTS)
+    assert len(refused) <= len(writes) // 2  # paced: most writes go through the first time
+    assert drive.pacer.slowdowns >= 1 and drive.pacer.rate < 10.0
+    assert len(outputs_on_drive(emu)) == 6 * len(OUTPUTS)

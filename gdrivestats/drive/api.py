@@ -83,6 +83,7 @@ from gdrivestats.drive.base import (
     join_path,
     norm_path,
 )
+from gdrivestats.drive.pacer import Pacer
 from gdrivestats.drive.retry import BLOCKED_REASONS, DEFAULT_BACKOFF, Backoff, call_with_retry, with_deadline
 from gdrivestats.drive.transfer import (
     DEFAULT_CHUNK_SIZE,
@@ -112,6 +113,9 @@ CHANGE_FIELDS = (
 MULTIPART_LIMIT = 5 << 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FOLDERS_PER_QUERY = 50
+#: Writes a second the pacer starts at, in bursts of twice that (rclone paces Drive at one call per 100 ms);
+#: Drive's "slow down" answers halve it, down to about 2 a second sustained, Drive's real per-user limit.
+WRITE_RATE = 10.0
 PAGE_SIZE = 1000
 IDS_PER_CALL = 20  # files.generateIds hands out ids in batches: one call serves this many creates
 
@@ -174,6 +178,7 @@ class ApiDrive(Drive):
         page_size: int = PAGE_SIZE,
         trash: bool = True,
         acknowledge_abuse: bool = False,
+        write_rate: float = WRITE_RATE,
     ) -> None:
         if chunk_size <= 0 or chunk_size % UPLOAD_BLOCK:
             raise ValueError(f"chunk_size must be a positive multiple of {UPLOAD_BLOCK} bytes")
@@ -187,6 +192,8 @@ class ApiDrive(Drive):
         self.trash = trash
         #: Download files Google flagged as malware or spam anyway (Drive lets only their owner do so).
         self.acknowledge_abuse = acknowledge_abuse
+        #: One pacer for every write of this drive, from every thread: within Drive's per-user write limit.
+        self.pacer = Pacer(rate=write_rate, burst=max(1, round(write_rate * 2)), min_rate=0.5)
         self._free_ids: list[str] = []
         #: Every duplicate name met so far (see the module docstring).
         self.duplicates: list[Duplicate] = []
@@ -237,17 +244,17 @@ class ApiDrive(Drive):
             self._local.http = http
         return http
 
-    def _execute(self, make_request: Callable[[], HttpRequest], what: str) -> Any:
+    def _execute(self, make_request: Callable[[], HttpRequest], what: str, write: bool = False) -> Any:
         """Build and execute a (non-media) request with retries, on this thread's connection.
 
         Each try has ``backoff.request_deadline`` seconds in all (a server trickling bytes is given up on
-        and asked again), within the retry loop's overall deadline.
+        and asked again), within the retry loop's overall deadline. A ``write`` waits for the pacer.
         """
         http = self._http()
         attempt = with_deadline(
             lambda: make_request().execute(http=http, num_retries=0), http, self.backoff.request_deadline
         )
-        return call_with_retry(attempt, what, self.backoff)
+        return call_with_retry(attempt, what, self.backoff, pacer=self.pacer if write else None)
 
     def _new_id(self) -> str:
         """A file id from ``files.generateIds`` (fetched IDS_PER_CALL at a time) for an idempotent create."""
@@ -800,9 +807,10 @@ class ApiDrive(Drive):
                     )
                     return guarded()
 
-            return call_with_retry(attempt, what, self.backoff)
+            return call_with_retry(attempt, what, self.backoff, pacer=self.pacer)
 
         def resumable() -> Any:
+            self.pacer.acquire()  # the session's start is the write; its chunks belong to it
             with open_stream() as stream:
                 media = MediaIoBaseUpload(stream, mimetype=mime, chunksize=self.chunk_size, resumable=True)
                 request = self._upload_request(parent, name, existing, media, mime, file_id)
@@ -858,6 +866,7 @@ class ApiDrive(Drive):
                     supportsAllDrives=True,
                 ),
                 what,
+                write=True,
             )
         except AlreadyExists:
             raw = self._get_raw(file_id, what)
@@ -899,7 +908,7 @@ class ApiDrive(Drive):
             return request.execute(http=self._http(), num_retries=0)
 
         try:
-            call_with_retry(attempt, what, self.backoff, on_retry=note_retry)
+            call_with_retry(attempt, what, self.backoff, on_retry=note_retry, pacer=self.pacer)
         except NotFound:
             if not retried:  # a delete whose reply was lost, then 404 on retry: it is gone, as asked
                 raise

@@ -28,6 +28,7 @@ import httplib2
 from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
 
+from gdrivestats.drive.pacer import Pacer
 from gdrivestats.errors import (
     AlreadyExists,
     AuthError,
@@ -176,6 +177,13 @@ def is_retryable(exc: BaseException) -> bool:
     return type(exc) is httplib2.HttpLib2Error
 
 
+def is_rate_limited(exc: BaseException) -> bool:
+    """True for Drive's "slow down" answers: 429 and 403 userRateLimitExceeded / rateLimitExceeded."""
+    if not isinstance(exc, HttpError):
+        return False
+    return exc.resp.status == 429 or (exc.resp.status == 403 and error_reason(exc) in RATE_LIMIT_REASONS)
+
+
 def retry_after(exc: BaseException) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds form), or None."""
     if not isinstance(exc, HttpError):
@@ -293,19 +301,28 @@ def call_with_retry(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     on_retry: Callable[[BaseException, int, float], None] | None = None,
+    pacer: Pacer | None = None,
 ) -> T:
     """Call ``fn`` until it succeeds, retrying transient failures per ``policy``; else raise a library error.
 
     ``fn`` must be safe to call again after a failure (rebuild requests and streams inside it).
-    ``on_retry(exc, attempt, delay)`` is called before each sleep.
+    ``on_retry(exc, attempt, delay)`` is called before each sleep. With a ``pacer`` (for writes) every try
+    first waits its turn, and a rate-limit answer slows every writer sharing that pacer down.
     """
     start = clock()
     attempt = 0
     while True:
         try:
-            return fn()
+            if pacer is not None:
+                pacer.acquire()
+            result = fn()
+            if pacer is not None:
+                pacer.succeeded()
+            return result
         except Exception as exc:
             attempt += 1
+            if pacer is not None and is_rate_limited(exc):
+                pacer.rate_limited(retry_after(exc))
             if not is_retryable(exc):
                 if isinstance(exc, HttpError | RefreshError):
                     raise translate(exc, what, attempt) from exc
