@@ -247,6 +247,7 @@ def run(
     analysis_workers: int | None = None,
     limits: Limits | None = None,
     dry_run: bool = False,
+    summary_as: str = "xlsx",
 ) -> RunResult:
     """Sync ``folder``, analyse every workbook whose content changed since it was last analysed, and upload
     its outputs (summary.xlsx, charts, report.html, summary.json) into ``<out_folder>/<workbook>/``.
@@ -257,8 +258,12 @@ def run(
     locked for the whole run (CacheLocked when another run holds it for more than ``lock_timeout`` s).
     Workbooks are analysed in worker processes (``analysis_workers``, default: sized to the CPUs and
     memory), each within ``limits``, while the outputs of finished ones are uploaded. ``dry_run`` says
-    what would be analysed and written and changes nothing, locally or on Drive.
+    what would be analysed and written and changes nothing, locally or on Drive. ``summary_as="sheet"``
+    writes the summary as a native Google Sheet (Drive converts the xlsx) instead of summary.xlsx.
     """
+    if summary_as not in ("xlsx", "sheet"):
+        raise ConfigError(f"summary_as must be 'xlsx' or 'sheet', not {summary_as!r}")
+    as_sheets = ("summary.xlsx",) if summary_as == "sheet" else ()
     folder = norm_path(folder)
     out = norm_path(out_folder) if out_folder is not None else join_path(folder, DEFAULT_OUT_FOLDER)
     inside = folder == "" or out.startswith(folder + "/")
@@ -292,9 +297,8 @@ def run(
                     result.failures.append(f"{printable(record.drive_path)}: {done.error}")
                     continue
                 try:
-                    uploaded = mirror.write_back(
-                        drive, record, done.task.out, join_path(out, names[record.id]), out
-                    )
+                    target = join_path(out, names[record.id])
+                    uploaded = mirror.write_back(drive, record, done.task.out, target, out, as_sheets)
                 except GdriveStatsError as exc:
                     result.failures.append(f"{printable(record.drive_path)}: {exc}")
                     continue

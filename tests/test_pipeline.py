@@ -217,3 +217,17 @@ def test_uploads_keep_within_drives_write_limit(tmp_path: Path, start_emu: Calla
     assert len(refused) <= len(writes) // 2  # paced: most writes go through the first time
     assert drive.pacer.slowdowns >= 1 and drive.pacer.rate < 10.0
     assert len(outputs_on_drive(emu)) == 6 * len(OUTPUTS)
+
+
+def test_the_summary_can_be_a_native_google_sheet_updated_in_place(emu: Emulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False, summary_as="sheet").ok
+    sheet = api(emu).stat(f"{OUT}/countries/summary")
+    assert sheet.mime_type == "application/vnd.google-apps.spreadsheet"
+    assert not api(emu).exists(f"{OUT}/countries/summary.xlsx")
+    exported = api(emu).read_bytes(f"{OUT}/countries/summary")  # a Sheet reads back as xlsx
+    assert exported.startswith(b"PK")
+    emu.state.update_content(api(emu).stat(f"{FOLDER}/countries.csv").id, small_csv(6))
+    assert run(api(emu), FOLDER, cache, progress=False, summary_as="sheet").ok
+    again = api(emu).stat(f"{OUT}/countries/summary")
+    assert again.id == sheet.id and again.mime_type == sheet.mime_type  # the same Sheet, a new revision

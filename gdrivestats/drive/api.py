@@ -76,6 +76,8 @@ from gdrivestats.drive.base import (
     GOOGLE_APPS_PREFIX,
     ID_PREFIX,
     SHORTCUT_MIME,
+    SPREADSHEET_MIME,
+    XLSX_MIME,
     Change,
     Drive,
     Entry,
@@ -710,14 +712,17 @@ class ApiDrive(Drive):
             raise DriveError(f"{entry.path}: not a folder, cannot write into it")
         return entry
 
-    def _existing_file(self, folder: Entry, name: str) -> Entry | None:
-        """The file an upsert of ``name`` must update (asked fresh, never from the cache), or None."""
+    def _existing_file(self, folder: Entry, name: str, native: str | None = None) -> Entry | None:
+        """The file an upsert of ``name`` must update (asked fresh, never from the cache), or None.
+
+        ``native``: the upsert makes a native file of that type (a Sheet), so one of that type is updated.
+        """
         entry = self._child(folder, name, fresh=True)
         if entry is None:
             return None
         if entry.is_folder:
             raise DriveError(f"{entry.path}: a folder has this name; cannot write a file there")
-        if entry.is_native:
+        if entry.is_native and entry.mime_type != native:
             raise DriveError(f"{entry.path}: a native Google file has this name; rename one of them")
         return entry
 
@@ -738,6 +743,23 @@ class ApiDrive(Drive):
             folder, name or local_path.name, lambda: open(local_path, "rb"), size, md5.hexdigest(), last
         )
 
+    def upload_as_sheet(self, local_path: Path | str, folder: Target, name: str) -> Entry:
+        """Upsert an xlsx file as a native Google Sheet named ``name`` (Drive converts it; an update keeps
+        the Sheet's id and revision history)."""
+        local_path = Path(local_path)
+        md5 = hashlib.md5(local_path.read_bytes()).hexdigest()
+        size = local_path.stat().st_size
+        return self._upsert(
+            folder,
+            name,
+            lambda: open(local_path, "rb"),
+            size,
+            md5,
+            b"",
+            convert_to=SPREADSHEET_MIME,
+            media=XLSX_MIME,
+        )
+
     def _upsert(
         self,
         folder: Target,
@@ -746,22 +768,26 @@ class ApiDrive(Drive):
         size: int,
         md5: str,
         last_byte: bytes,
+        convert_to: str | None = None,
+        media: str | None = None,
     ) -> Entry:
         parent = self._folder(folder)
         path = join_path(parent.path, name)
         what = f"upload of '{path}'"
-        mime = _guess_mime(name)
+        mime = media or _guess_mime(name)
         # The client frames multipart bodies with bare LF, so content ending in CR reaches the server as
         # "...\r\n--boundary" and a CRLF-tolerant parser drops that CR: send such content resumable (raw).
         multipart = size <= self.multipart_limit and last_byte != b"\r"
         with self._name_lock(parent.id, name):
-            existing = self._existing_file(parent, name)
+            existing = self._existing_file(parent, name, convert_to)
             # A create names its id (from files.generateIds): a retried create whose first try went through
             # (a lost reply, or httplib2's silent re-send) answers 409 and the file made is used. Listings
             # are never trusted for this: they can lag behind writes.
             file_id = None if existing is not None else self._new_id()
             try:
-                raw = self._send(parent, name, open_stream, mime, multipart, existing, file_id, what)
+                raw = self._send(
+                    parent, name, open_stream, mime, multipart, existing, file_id, what, convert_to
+                )
             except AlreadyExists:
                 assert file_id is not None
                 raw = self._get_raw(file_id, what)
@@ -770,7 +796,7 @@ class ApiDrive(Drive):
                 )
                 if raw.get("md5Checksum") != md5:
                     made = self._entry(raw, path, (parent.id,))
-                    raw = self._send(parent, name, open_stream, mime, multipart, made, None, what)
+                    raw = self._send(parent, name, open_stream, mime, multipart, made, None, what, convert_to)
         self._forget(path)
         entry = self._entry(raw, path, (parent.id,))
         self._remember(entry)
@@ -790,6 +816,7 @@ class ApiDrive(Drive):
         existing: Entry | None,
         file_id: str | None,
         what: str,
+        convert_to: str | None = None,
     ) -> Any:
         """Update ``existing`` or create ``name`` with id ``file_id``, multipart or resumable, with retries.
 
@@ -800,7 +827,7 @@ class ApiDrive(Drive):
             def attempt() -> Any:
                 with open_stream() as stream:
                     media = MediaIoBaseUpload(stream, mimetype=mime, resumable=False)
-                    request = self._upload_request(parent, name, existing, media, mime, file_id)
+                    request = self._upload_request(parent, name, existing, media, convert_to or mime, file_id)
                     http = self._http()
                     guarded = with_deadline(
                         lambda: request.execute(http=http, num_retries=0), http, self.backoff.request_deadline
@@ -813,7 +840,7 @@ class ApiDrive(Drive):
             self.pacer.acquire()  # the session's start is the write; its chunks belong to it
             with open_stream() as stream:
                 media = MediaIoBaseUpload(stream, mimetype=mime, chunksize=self.chunk_size, resumable=True)
-                request = self._upload_request(parent, name, existing, media, mime, file_id)
+                request = self._upload_request(parent, name, existing, media, convert_to or mime, file_id)
                 return upload_resumable(request, self._http(), what, self.backoff)
 
         try:

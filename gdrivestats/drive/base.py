@@ -215,6 +215,11 @@ class Drive(ABC):
         local_path = Path(local_path)
         return self.write_bytes(folder, name or local_path.name, local_path.read_bytes())
 
+    def upload_as_sheet(self, local_path: Path | str, folder: Target, name: str) -> Entry:
+        """Upsert an xlsx file as a native Google Sheet where the backend can make one (the Drive API);
+        elsewhere (a local folder, Colab's mount) as the xlsx file it is, named ``name.xlsx``."""
+        return self.upload(local_path, folder, name if name.lower().endswith(".xlsx") else name + ".xlsx")
+
     def checksum(self, path: Target) -> str | None:
         """The md5 of a file's content (None for native Google files, which have none)."""
         entry = self._as_entry(path)

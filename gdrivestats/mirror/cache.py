@@ -7,7 +7,7 @@ was analysed and written back stay behind it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -191,7 +191,13 @@ class Mirror:
         return len(doomed)
 
     def write_back(
-        self, drive: Drive, record: FileRecord, outputs: Path, drive_folder: str, out_root: str
+        self,
+        drive: Drive,
+        record: FileRecord,
+        outputs: Path,
+        drive_folder: str,
+        out_root: str,
+        as_sheets: Collection[str] = (),
     ) -> Uploaded:
         """Upsert the output files in ``outputs`` into ``drive_folder`` (below ``out_root``), recording each
         one as it lands, and the Drive folders they are in, so their removal on Drive is noticed."""
@@ -201,7 +207,9 @@ class Mirror:
             with state.transaction():
                 state.put_output(record.id, name, drive_id, md5)
 
-        done = upload_folder(drive, outputs, drive_folder, state.outputs(record.id), recorded)
+        done = upload_folder(
+            drive, outputs, drive_folder, state.outputs(record.id), recorded, as_sheets=as_sheets
+        )
         if done.uploaded:
             subs = {PurePosixPath(p).parent.as_posix() for p in done.uploaded} - {"."}
             folders = {drive_folder} | {join_path(drive_folder, sub) for sub in subs}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ def upload_folder(
     previous: Mapping[str, tuple[str, str | None]] | None = None,
     on_uploaded: Callable[[str, str, str], None] | None = None,
     workers: int = 4,
+    as_sheets: Collection[str] = (),
 ) -> Uploaded:
     """Upsert every file below ``local_dir`` into ``drive_folder`` (made like mkdir -p), keeping subfolders.
 
@@ -37,7 +38,8 @@ def upload_folder(
     again. Uploads are upserts by name, so a repeated or restarted write-back updates the same Drive files
     (same ids, new revisions) and never adds a duplicate. Files go up ``workers`` at a time (the drive
     paces its writes to Drive's limit); ``on_uploaded(relative path, id, md5)`` is called, in this thread,
-    as each one lands, so the caller can record it at once.
+    as each one lands, so the caller can record it at once. The xlsx files named in ``as_sheets`` go up as
+    native Google Sheets (named without the extension) where the drive can make them.
     """
     previous = previous or {}
     result = Uploaded()
@@ -60,8 +62,12 @@ def upload_folder(
 
     def send(local: Path) -> Entry:
         sub = local.parent.relative_to(local_dir).as_posix()
+        folder = folders["" if sub == "." else sub]
         crashpoint("before-upload")
-        entry = drive.upload(local, folders["" if sub == "." else sub], local.name)
+        if local.relative_to(local_dir).as_posix() in as_sheets:
+            entry = drive.upload_as_sheet(local, folder, local.stem)
+        else:
+            entry = drive.upload(local, folder, local.name)
         crashpoint("after-upload")
         return entry
 
