@@ -165,8 +165,9 @@ def _available_memory() -> int:
 _limits = Limits()
 
 
-class _TimeUp(Exception):
-    """The workbook's time limit passed."""
+class _TimeUp(BaseException):
+    """The workbook's time limit passed (a BaseException, like KeyboardInterrupt: no ``except Exception``
+    in a reader may swallow it)."""
 
 
 def _start_worker(limits: Limits) -> None:
