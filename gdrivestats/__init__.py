@@ -4,7 +4,8 @@ The public API, for notebooks and scripts::
 
     import gdrivestats
     drive = gdrivestats.connect()                      # Colab mount, cached sign-in, service account...
-    report = gdrivestats.analyze("countries.xlsx")     # or a DataFrame, or "drive:Folder/file.xlsx"
+    report = gdrivestats.analyze(gdrivestats.sample_path())  # a path, a DataFrame, "drive:Folder/file.xlsx"
+    frame = gdrivestats.read("drive:Folder/file.xlsx")  # the cleaned table, like pandas.read_excel
     gdrivestats.sync(drive, "Colab Notebooks", "cache/")
     gdrivestats.run(drive, "Colab Notebooks", "cache/")  # sync + analyse what changed + write back
 
@@ -39,6 +40,8 @@ from gdrivestats.mirror.sync import sync
 
 _LAZY = {
     "analyze": "gdrivestats.pipeline",
+    "read": "gdrivestats.reader",
+    "sample_path": "gdrivestats.reader",
     "run": "gdrivestats.pipeline",
     "Report": "gdrivestats.report",
     "load_workbook": "gdrivestats.workbook",
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
     from gdrivestats.drive.local import LocalDrive
     from gdrivestats.emulator import start_emulator
     from gdrivestats.pipeline import analyze, run
+    from gdrivestats.reader import read, sample_path
     from gdrivestats.report import Report
     from gdrivestats.workbook import load_workbook
 
@@ -93,7 +97,9 @@ __all__ = [
     "connect",
     "flush",
     "load_workbook",
+    "read",
     "run",
+    "sample_path",
     "start_emulator",
     "sync",
 ]

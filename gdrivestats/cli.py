@@ -55,18 +55,28 @@ error, 3 another run holds the lock, 130 interrupted.
 Shell completion: eval "$({PROG} completion bash)" (or zsh)."""
 
 
+_GLOBAL_NOTE = "global options (here or before the command): -v, -vv, -q, --config FILE, --log-file FILE"
+
+
 def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
-    """-v/-q/--config/--log-file; on a command's parser they default to "not given" and add to the top's."""
-    group = parser.add_argument_group("global options (before or after the command)")
+    """-v/-q/--config/--log-file; on a command's parser they default to "not given" and add to the top's.
+
+    A command's help lists them in one line (its epilog) instead of in every usage line.
+    """
+    group: Any = parser.add_argument_group("global options (before or after the command)") if top else parser
     suffix = "" if top else "_sub"
     quiet_default: Any = 0 if top else argparse.SUPPRESS
+
+    def helped(text: str) -> str:
+        return text if top else argparse.SUPPRESS
+
     group.add_argument(
         "-v",
         "--verbose",
         action="count",
         dest="verbose" + suffix,
         default=quiet_default,
-        help="more output: -v debug log and tracebacks, -vv also the HTTP libraries",
+        help=helped("more output: -v debug log and tracebacks, -vv also the HTTP libraries"),
     )
     group.add_argument(
         "-q",
@@ -74,7 +84,7 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
         action="count",
         dest="quiet" + suffix,
         default=quiet_default,
-        help="errors only: no progress, no warnings",
+        help=helped("errors only: no progress, no warnings"),
     )
     group.add_argument(
         "--config",
@@ -82,7 +92,7 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
         metavar="FILE",
         dest="config" + suffix,
         default=None if top else argparse.SUPPRESS,
-        help="TOML settings file (default: $GDRIVESTATS_CONFIG)",
+        help=helped("TOML settings file (default: $GDRIVESTATS_CONFIG)"),
     )
     group.add_argument(
         "--log-file",
@@ -90,7 +100,7 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
         metavar="FILE",
         dest="log_file" + suffix,
         default=None if top else argparse.SUPPRESS,
-        help="also append the log, with timestamps, to FILE",
+        help=helped("also append the log, with timestamps, to FILE"),
     )
 
 
@@ -111,6 +121,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("epilog", _GLOBAL_NOTE)
         command_parser = sub.add_parser(name, **kwargs)
         _global_options(command_parser, top=False)
         return command_parser
@@ -127,7 +138,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         type=Path,
         default=Path("gdrivestats-demo"),
         metavar="DIR",
-        help="(default: gdrivestats-demo)",
+        help="where the outputs are copied (default: gdrivestats-demo)",
     )
     demo.set_defaults(handler=_run_demo)
 
@@ -141,9 +152,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "completion",
         help="print a shell completion script (bash, zsh, tcsh)",
         description=(
-            "Print a completion script for your shell. Activate it for this shell with\n"
+            "Print a completion script for your shell. bash: activate it with\n"
             f'  eval "$({PROG} completion bash)"\n'
-            "or for good by adding that line to ~/.bashrc (zsh: ~/.zshrc with 'zsh')."
+            "(add that line to ~/.bashrc to keep it). zsh: save it on your $fpath, e.g.\n"
+            f'  {PROG} completion zsh > "${{fpath[1]}}/_{PROG}"'
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -185,7 +197,13 @@ def _add_sync_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     source.add_argument("--all", action="store_true", help="all of My Drive (instead of one folder)")
     source.add_argument("--cache", type=Path, metavar="DIR", help="local mirror (default: user cache folder)")
     source.add_argument("--local", type=Path, metavar="DIR", help="use a local folder as the drive (offline)")
-    source.add_argument("--pattern", action="append", dest="patterns", metavar="GLOB", help="files to mirror")
+    source.add_argument(
+        "--pattern",
+        action="append",
+        dest="patterns",
+        metavar="GLOB",
+        help="files to mirror, repeatable (default: every workbook type)",
+    )
     source.add_argument(
         "--workers", type=_positive_int, metavar="N", help="concurrent transfers (default: 8)"
     )
@@ -218,6 +236,9 @@ def _add_sync_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
         help="where the outputs go (default: gdrivestats/ in the folder)",
     )
     run.add_argument("--top", type=_positive_int, metavar="N", help="top/bottom N (default: 10)")
+    run.add_argument(
+        "--dry-run", action="store_true", help="say what would be analysed and written; change nothing"
+    )
     run.add_argument(
         "--schedule-safe",
         action="store_true",
@@ -264,6 +285,14 @@ def _source_settings(args: argparse.Namespace, **more: Any) -> Settings:
     return settings
 
 
+def _log_to_settings_file(args: argparse.Namespace, settings: Settings) -> None:
+    """Log to the config file's ``log_file`` or GDRIVESTATS_LOG_FILE too (--log-file is set up already)."""
+    if settings.log_file is not None and settings.log_file != args.log_file:
+        from gdrivestats._logging import setup_logging
+
+        setup_logging(args.verbosity, settings.log_file)
+
+
 def _progress(args: argparse.Namespace) -> bool:
     """Progress bars only on a terminal, and not with -q (never into a log file or cron mail)."""
     return args.verbosity >= 0 and sys.stderr.isatty()
@@ -277,6 +306,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from gdrivestats.interrupts import remove_stale_temporaries
 
     settings = _settings(args, top=args.top, out=args.out, sheet=args.sheet)
+    _log_to_settings_file(args, settings)
     if not args.sources and not args.sample:
         raise ConfigError("give at least one SOURCE (a workbook, a folder or drive:PATH), or --sample")
     if settings.out is None:
@@ -291,7 +321,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         sources, settings.out, top=settings.top, sheet=settings.sheet, progress=_progress(args)
     )
     for failure in outcome.failures:
-        print(f"{PROG}: error: {_printable(failure)}", file=sys.stderr)
+        log.error("error: %s", _printable(failure))  # "gdrivestats: error: …" on stderr, and in a log file
     if args.verbosity >= 0:  # -q: only the error lines
         print(_printable(outcome.summary()))
     return ExitCode.OK if not outcome.failures else ExitCode.FAILED
@@ -301,6 +331,7 @@ def _run_sync(args: argparse.Namespace) -> int:
     from gdrivestats.schedule import open_drive
 
     settings = _source_settings(args)
+    _log_to_settings_file(args, settings)
     drive = open_drive(settings, write=False)
     if args.dry_run:
         return _dry_run_sync(drive, settings, args)
@@ -320,27 +351,27 @@ def _run_sync(args: argparse.Namespace) -> int:
     if args.verbosity >= 0:
         print(_printable(result.summary()))
     for failure in result.failed:
-        print(f"{PROG}: error: {_printable(failure)}", file=sys.stderr)
+        log.error("error: %s", _printable(failure))  # "gdrivestats: error: …" on stderr, and in a log file
     return ExitCode.OK if result.ok else ExitCode.FAILED
 
 
 def _dry_run_sync(drive: Any, settings: Settings, args: argparse.Namespace) -> int:
-    """Print what a sync would do. A cache that does not exist yet is not created: the plan is made against
-    an empty stand-in in a temporary folder, removed at once."""
-    import tempfile
-
+    """Print what a sync would do; nothing is written, not even the cache folder or its state."""
     from gdrivestats.mirror.sync import sync
 
     cache = settings.cache_dir
-    common = {"patterns": settings.patterns, "workers": settings.workers, "dry_run": True, "full": args.full}
-    if cache.exists():
-        result = sync(drive, settings.folder, cache, progress=False, **common)
-    else:
-        with tempfile.TemporaryDirectory(prefix="gdrivestats-read-") as empty:
-            result = sync(drive, settings.folder, Path(empty), progress=False, **common)
-    described = result.plan.describe()
-    print(_printable(described) if described else "nothing to do: the cache is up to date")
-    print(f"(dry run: nothing was written; the cache would be {cache})")
+    result = sync(
+        drive,
+        settings.folder,
+        cache,
+        patterns=settings.patterns,
+        workers=settings.workers,
+        dry_run=True,
+        full=args.full,
+        progress=False,
+    )
+    print(_printable(result.plan.describe()))
+    print(f"(dry run: nothing was written; cache: {cache})")
     return ExitCode.OK
 
 
@@ -350,12 +381,17 @@ def _run_run(args: argparse.Namespace) -> int:
     from gdrivestats.interrupts import remove_stale_temporaries
 
     settings = _source_settings(args, out_folder=args.out_folder, top=args.top)
+    if args.dry_run:
+        if args.schedule_safe:
+            raise ConfigError("--dry-run and --schedule-safe do not go together; drop one")
+        drive = schedule.open_drive(settings, write=False)
+        print(_printable(schedule.run_with(settings, drive, progress=False, dry_run=True).summary()))
+        return ExitCode.OK
     remove_stale_temporaries([settings.cache_dir.parent])
     if args.schedule_safe:
         setup_logging(args.verbosity, settings.log_file, timestamps=True, default=logging.INFO)
         return schedule.run_scheduled(settings, verbose=args.verbosity > 0)
-    if settings.log_file is not None:
-        setup_logging(args.verbosity, settings.log_file)
+    _log_to_settings_file(args, settings)
     result = schedule.run_with(settings, schedule.open_drive(settings, write=True), progress=_progress(args))
     if args.verbosity >= 0:
         print(_printable(result.summary()))
@@ -431,7 +467,7 @@ def _command_word(words: Sequence[str]) -> str | None:
 
 
 def _unknown_command(word: str) -> int:
-    known = [*_COMMANDS, *_ALIASES]
+    known = [*_COMMANDS, *_ALIASES, "help"]
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     hint = f"; did you mean '{_ALIASES.get(close[0], close[0])}'?" if close else ""
     print(f"usage: {PROG} [-h] [-V] [-v] [-q] [--config FILE] COMMAND ...", file=sys.stderr)
@@ -467,13 +503,18 @@ def parse(words: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from gdrivestats._logging import setup_logging
-    from gdrivestats.interrupts import sigterm_as_exit
+    from gdrivestats.interrupts import Terminated, sigterm_as_exit
 
     words = list(sys.argv[1:] if argv is None else argv)
     command = _command_word(words)
     if command is None and not any(w in ("-h", "--help", "-V", "--version") for w in words):
         build_parser(None).print_help()
         return ExitCode.OK
+    if command == "help":  # "gdrivestats help sync" is "gdrivestats sync --help"
+        rest = words[words.index("help") + 1 :]
+        topic = next((w for w in rest if not w.startswith("-")), None)
+        words = [topic, "--help"] if topic else ["--help"]
+        command = topic
     if command is not None and command not in _COMMANDS and command not in _ALIASES:
         return _unknown_command(command)
     args = parse(words)
@@ -483,7 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with sigterm_as_exit():
             return int(args.handler(args))
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: clean-ups have run on the way out
-        terminated = type(exc).__name__ == "Terminated"
+        terminated = isinstance(exc, Terminated)
         print(f"{PROG}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         return ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
     except BrokenPipeError:  # "gdrivestats ... | head": the reader left; say nothing more

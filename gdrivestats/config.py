@@ -1,4 +1,7 @@
-"""Settings for sync and run: command-line arguments over environment variables over an optional TOML file."""
+"""Settings of every command: command-line arguments over ``GDRIVESTATS_*`` variables over a TOML file.
+
+An unusable value is one ConfigError naming where it came from: the flag, the variable or the file and key.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from gdrivestats.errors import ConfigError
 from gdrivestats.formats import WORKBOOK_PATTERNS
 
 ENV_PREFIX = "GDRIVESTATS_"
+CONFIG_ENV = ENV_PREFIX + "CONFIG"  # the TOML file, when --config is not given
 
 
 def default_cache(folder: str) -> Path:
@@ -26,10 +30,12 @@ def default_cache(folder: str) -> Path:
 
 @dataclass
 class Settings:
-    """Everything a sync or run needs besides credentials' secrets."""
+    """Everything a command needs besides credentials' secrets."""
 
-    folder: str = ""
+    folder: str = ""  # the Drive folder of sync and run (any Drive location syntax; see gdrivestats.location)
     out_folder: str | None = None
+    out: Path | None = None  # analyze: the local output folder
+    sheet: str | None = None  # analyze: only this sheet
     cache: Path | None = None
     local: Path | None = None  # a local folder standing in for Drive (offline use and tests)
     top: int = 10
@@ -50,18 +56,29 @@ def load_settings(
     config_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    flags: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Settings from a TOML file, then ``GDRIVESTATS_<NAME>`` variables, then overrides that are not None."""
+    """Settings from a TOML file, then ``GDRIVESTATS_<NAME>`` variables, then overrides that are not None.
+
+    ``flags`` names the command-line flag of each override ("top" -> "--top") for error messages.
+    """
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     if config_file is not None:
         values.update(_read_toml(Path(config_file)))
+        origins.update({name: f"{config_file}: setting '{name}'" for name in values})
     environ = os.environ if environ is None else environ
     for f in fields(Settings):
-        raw = environ.get(ENV_PREFIX + f.name.upper())
+        variable = ENV_PREFIX + f.name.upper()
+        raw = environ.get(variable)
         if raw:
             values[f.name] = raw.split(",") if f.name == "patterns" else raw
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return _typed(values, source=str(config_file) if config_file else "the environment")
+            origins[f.name] = f"environment variable {variable}"
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            values[name] = value
+            origins[name] = (flags or {}).get(name, f"--{name.replace('_', '-')}")
+    return _typed(values, origins)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -81,19 +98,33 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return dict(table)
 
 
-def _typed(values: dict[str, Any], source: str) -> Settings:
+def _typed(values: dict[str, Any], origins: Mapping[str, str]) -> Settings:
     settings = Settings()
     for f in fields(Settings):
         if f.name not in values:
             continue
         raw = values[f.name]
+        origin = origins.get(f.name, f"setting '{f.name}'")
         try:
-            setattr(settings, f.name, _convert(f.name, raw))
+            value = _convert(f.name, raw)
+        except ConfigError as exc:
+            raise ConfigError(f"{origin}: {exc}") from None
         except (TypeError, ValueError):
-            raise ConfigError(f"{source}: setting '{f.name}' has an unusable value {raw!r}") from None
-    if settings.top < 1 or settings.workers < 1:
-        raise ConfigError(f"{source}: 'top' and 'workers' must be at least 1")
+            raise ConfigError(f"{origin} has an unusable value {raw!r}{_expected(f.name)}") from None
+        if f.name in ("top", "workers") and value < 1:
+            raise ConfigError(f"{origin} must be at least 1, not {value}")
+        setattr(settings, f.name, value)
     return settings
+
+
+def _expected(name: str) -> str:
+    if name in ("top", "workers"):
+        return " (expected a whole number)"
+    if name == "lock_timeout":
+        return " (expected a number of seconds)"
+    if name == "patterns":
+        return " (expected a list of file patterns such as ['*.xlsx', '*.csv'])"
+    return ""
 
 
 def _convert(name: str, raw: Any) -> Any:
@@ -101,8 +132,16 @@ def _convert(name: str, raw: Any) -> Any:
         return int(raw)
     if name == "lock_timeout":
         return float(raw)
-    if name in ("cache", "local", "log_file", "service_account_file"):
+    if name in ("cache", "local", "log_file", "service_account_file", "out"):
+        if not isinstance(raw, str | os.PathLike):
+            raise TypeError(name)
         return Path(os.path.expanduser(str(raw)))
+    if name in ("folder", "out_folder"):
+        from gdrivestats.location import drive_path
+
+        if not isinstance(raw, str):
+            raise TypeError(name)
+        return drive_path(raw)  # "Colab Notebooks", drive:…, id:…, shared:… or a folder's share URL
     if name == "patterns":
         if isinstance(raw, str) or not all(isinstance(p, str) for p in raw):
             raise TypeError(name)

@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 __all__ = ["ColabDrive", "connect", "drive_for", "flush"]
 
 
-
 def connect(
     local: str | os.PathLike[str] | None = None,
     *,

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook as XlsxWorkbook
 from openpyxl import load_workbook as open_xlsx
@@ -21,7 +22,8 @@ from openpyxl import load_workbook as open_xlsx
 from gdrivestats._fs import atomic_folder
 from gdrivestats.drive.api import ApiDrive
 from gdrivestats.drive.base import Drive
-from gdrivestats.pipeline import RunResult, run, sample_path
+from gdrivestats.pipeline import RunResult, run
+from gdrivestats.reader import sample_path
 
 FOLDER = "Colab Notebooks"
 OUT_FOLDER = f"{FOLDER}/gdrivestats"
@@ -66,6 +68,11 @@ def run_demo(out: Path, say: Callable[[str], None] = print) -> int:
             third = step(
                 "5. Run again: only the changed workbook is downloaded, analysed and updated in place"
             )
+            if not (first.analysed or third.analysed):
+                say(
+                    f"6. Nothing to copy: no workbook was analysed (see the failures above); {out}/ untouched"
+                )
+                return 1
             _copy_outputs(drive, out)
             say(f"6. Copied the outputs ({OUT_FOLDER}/) to {out}/; open {out}/countries/report.html")
     ok = first.ok and again.ok and third.ok and not again.analysed and third.analysed == [_rel(CHANGED)]
@@ -76,14 +83,14 @@ def _rel(path: str) -> str:
     return path[len(FOLDER) + 1 :]
 
 
-def _sample_rows() -> list[list[object]]:
+def _sample_rows() -> list[list[Any]]:
     """The sample's countries: [country, iso3, continent, population, area, gdp, gdp per capita]."""
     sheet = open_xlsx(sample_path(), read_only=True, data_only=True)["Countries"]
     rows = [list(r) for r in sheet.iter_rows(min_row=4, values_only=True)]
     return [r for r in rows if r and isinstance(r[3], int | float)]
 
 
-def _write_seed(seed: Path, rows: list[list[object]]) -> None:
+def _write_seed(seed: Path, rows: list[list[Any]]) -> None:
     reports = seed / FOLDER / "Reports"
     reports.mkdir(parents=True)
     shutil.copyfile(sample_path(), seed / FOLDER / "countries.xlsx")
@@ -91,32 +98,32 @@ def _write_seed(seed: Path, rows: list[list[object]]) -> None:
     (reports / "gdp_by_continent.csv").write_text(_continent_csv(rows), encoding="utf-8")
 
 
-def _largest_countries(rows: list[list[object]], limit: int) -> bytes:
+def _largest_countries(rows: list[list[Any]], limit: int) -> bytes:
     """An xlsx like a user's: a title row, a unit row, the N largest countries by area, and a Total row."""
     book = XlsxWorkbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "Largest"
     sheet.append([f"The {limit} largest countries by area"])
     sheet.append(["Area in km², population in people"])
     sheet.append(["Country", "Continent", "Area (km²)", "Population"])
-    largest = sorted(rows, key=lambda r: -float(r[4]))[:limit]  # type: ignore[arg-type]
+    largest = sorted(rows, key=lambda r: -float(r[4]))[:limit]
     for r in largest:
         sheet.append([r[0], r[2], r[4], r[3]])
-    total_area = sum(float(r[4]) for r in largest)  # type: ignore[arg-type]
-    sheet.append(["Total", None, total_area, sum(float(r[3]) for r in largest)])  # type: ignore[arg-type]
+    total_area = sum(float(r[4]) for r in largest)
+    sheet.append(["Total", None, total_area, sum(float(r[3]) for r in largest)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _continent_csv(rows: list[list[object]]) -> str:
+def _continent_csv(rows: list[list[Any]]) -> str:
     """A semicolon CSV with decimal commas, as a European spreadsheet exports it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(["Country", "Continent", "GDP per capita", "Population (millions)"])
     for r in rows:
-        per_capita = f"{float(r[6]):.2f}".replace(".", ",")  # type: ignore[arg-type]
-        millions = f"{float(r[3]) / 1e6:.3f}".replace(".", ",")  # type: ignore[arg-type]
+        per_capita = f"{float(r[6]):.2f}".replace(".", ",")
+        millions = f"{float(r[3]) / 1e6:.3f}".replace(".", ",")
         writer.writerow([r[0], r[2], per_capita, millions])
     return buffer.getvalue()
 

@@ -107,6 +107,7 @@ def _expand_drive(drive: Drive, source: str, found: list[str], failures: list[st
         message = str(exc)
         named = message.startswith((source, source.removeprefix(DRIVE_PREFIX)))
         failures.append(message if named else f"{source}: {message}")
+        log.debug("looking up %s failed", source, exc_info=True)  # the traceback --verbose promises
         return
     if not inside:
         failures.append(f"{source}: no workbooks in this Drive folder")

@@ -58,8 +58,8 @@ def _run_locked(settings: Settings, verbose: bool) -> int:
     return ExitCode.OK if result.ok else ExitCode.FAILED
 
 
-def run_with(settings: Settings, drive: Drive, progress: bool) -> RunResult:
-    """``pipeline.run`` with these settings."""
+def run_with(settings: Settings, drive: Drive, progress: bool, dry_run: bool = False) -> RunResult:
+    """``pipeline.run`` with these settings (``dry_run``: say what it would do, change nothing)."""
     from gdrivestats.pipeline import run
 
     return run(
@@ -72,6 +72,7 @@ def run_with(settings: Settings, drive: Drive, progress: bool) -> RunResult:
         patterns=settings.patterns,
         progress=progress,
         lock_timeout=settings.lock_timeout,
+        dry_run=dry_run,
     )
 
 

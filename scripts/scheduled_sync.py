@@ -19,7 +19,9 @@ from pathlib import Path
 
 from gdrivestats.config import load_settings
 from gdrivestats.errors import ConfigError
-from gdrivestats.schedule import EXIT_CONFIG, configure_logging, log, run_scheduled
+from gdrivestats.exit_codes import ExitCode
+from gdrivestats.interrupts import Terminated, sigterm_as_exit
+from gdrivestats.schedule import configure_logging, log, run_scheduled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,8 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, OSError) as exc:
         configure_logging(None)
         log.error("%s", exc)
-        return EXIT_CONFIG
-    return run_scheduled(settings, verbose=args.verbose)
+        return ExitCode.CONFIG
+    try:
+        with sigterm_as_exit():  # systemd's stop: clean up temporary folders and release the lock
+            return run_scheduled(settings, verbose=args.verbose)
+    except Terminated:
+        log.error("terminated; the next run finishes the job")
+        return ExitCode.TERMINATED
 
 
 if __name__ == "__main__":

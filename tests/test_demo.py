@@ -30,3 +30,23 @@ def test_demo_runs_every_step_and_copies_the_outputs(tmp_path: Path) -> None:
     assert sheet["rows"] == 20  # the changed version: 20 countries, the Total row set aside
     assert sheet["top"]["Area (km²)"][0]["label"] == "Canada"  # the Gapminder excerpt has no Russia
     assert (out / "countries" / "report.html").stat().st_size > 10_000
+
+
+def test_a_demo_whose_analyses_fail_says_so_and_copies_nothing(tmp_path: Path, monkeypatch) -> None:
+    import gdrivestats.demo
+
+    def broken_seed(seed: Path, rows: object) -> None:
+        for name in ("countries.xlsx", "Reports/largest_countries.xlsx", "Reports/gdp_by_continent.csv"):
+            path = seed / "Colab Notebooks" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"PK\x03\x04 not a workbook" if name.endswith(".xlsx") else b"")
+
+    monkeypatch.setattr(gdrivestats.demo, "_write_seed", broken_seed)
+    monkeypatch.setattr(
+        gdrivestats.demo, "_largest_countries", lambda rows, limit: b"PK\x03\x04 still broken"
+    )
+    lines: list[str] = []
+    assert run_demo(tmp_path / "out", say=lines.append) == 1
+    assert "Analysed 0 changed workbook(s), 3 failed" in "\n".join(lines)
+    assert lines[-1].startswith("6. Nothing to copy: no workbook was analysed")
+    assert not (tmp_path / "out").exists()

@@ -37,3 +37,15 @@ def test_the_sync_command_does_not_load_the_emulator_or_the_analysis_stack() -> 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_read_and_sample_path_are_public_functions_and_stay_light() -> None:
+    code = (
+        "import sys, gdrivestats;"
+        "assert 'read' in gdrivestats.__all__ and 'sample_path' in gdrivestats.__all__;"
+        "path = gdrivestats.sample_path(); import gdrivestats.reader, gdrivestats.location;"
+        "assert callable(gdrivestats.read) and gdrivestats.read.__name__ == 'read';"
+        "print(path.name, sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "countries.xlsx []"

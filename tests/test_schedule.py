@@ -117,3 +117,21 @@ def test_the_scheduled_script_end_to_end(tmp_path: Path, drive: Path) -> None:
     )
     assert bad.returncode == 2 and "configuration file not found" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_run_schedule_safe_from_the_cli_with_the_settings_file_from_the_environment(
+    tmp_path: Path, drive: Path
+) -> None:
+    import os
+
+    config = _config(tmp_path, drive)
+    log_file = tmp_path / "run.log"
+    env = {**os.environ, "GDRIVESTATS_CONFIG": str(config)}
+    command = [sys.executable, "-m", "gdrivestats", "run", "--schedule-safe", "--log-file", str(log_file)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert STAMP.search(done.stderr) and "Analysed 1 changed workbook(s), 0 failed" in done.stderr
+    assert STAMP.search(log_file.read_text())
+    with FileLock(str(tmp_path / "cache" / LOCK_FILE)):
+        locked = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert locked.returncode == 3 and "another run holds the lock" in locked.stderr
