@@ -22,6 +22,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
+
+from gdrivestats._logging import WorkerLogs, setup_worker_logging
 
 log = logging.getLogger(__name__)
 
@@ -102,34 +105,41 @@ def _run_pool(tasks: list[Task], window: int, limits: Limits) -> _PoolRun:
     context = multiprocessing.get_context("forkserver" if "forkserver" in _methods() else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(
-        max_workers=window, mp_context=context, initializer=_start_worker, initargs=(limits,)
-    )
-    pending = list(tasks)
-    running: dict[Future[str | None], tuple[Task, float]] = {}
-    try:
-        while pending or running:
-            while pending and len(running) < window:
-                task = pending.pop(0)
-                running[pool.submit(_analyse, task)] = (task, time.monotonic())
-            done, _ = wait(list(running), timeout=1.0, return_when=FIRST_COMPLETED)
-            for future in done:
-                task, _started = running.pop(future)
-                try:
-                    yield Done(task, future.result())
-                except BrokenProcessPool:
-                    in_flight = [task, *(t for t, _ in running.values())]
-                    return pending, in_flight
-            overdue = [f for f, (_, t0) in running.items() if time.monotonic() - t0 > limits.seconds + _GRACE]
-            if overdue:
-                task = running[overdue[0]][0]
-                _kill_workers(pool)
-                yield Done(task, f"took longer than {limits.seconds:.0f} s; its analysis was stopped")
-                others = [t for f, (t, _) in running.items() if f is not overdue[0]]
-                return others + pending, None
-        return [], None
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    with WorkerLogs(context) as logs:  # the workers' records and warnings go through our handlers
+        level = logging.getLogger().getEffectiveLevel()
+        pool = ProcessPoolExecutor(
+            max_workers=window,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(limits, logs.queue, level),
+        )
+        pending = list(tasks)
+        running: dict[Future[str | None], tuple[Task, float]] = {}
+        try:
+            while pending or running:
+                while pending and len(running) < window:
+                    task = pending.pop(0)
+                    running[pool.submit(_analyse, task)] = (task, time.monotonic())
+                done, _ = wait(list(running), timeout=1.0, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task, _started = running.pop(future)
+                    try:
+                        yield Done(task, future.result())
+                    except BrokenProcessPool:
+                        in_flight = [task, *(t for t, _ in running.values())]
+                        return pending, in_flight
+                overdue = [
+                    f for f, (_, t0) in running.items() if time.monotonic() - t0 > limits.seconds + _GRACE
+                ]
+                if overdue:
+                    task = running[overdue[0]][0]
+                    _kill_workers(pool)
+                    yield Done(task, f"took longer than {limits.seconds:.0f} s; its analysis was stopped")
+                    others = [t for f, (t, _) in running.items() if f is not overdue[0]]
+                    return others + pending, None
+            return [], None
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
@@ -170,10 +180,12 @@ class _TimeUp(BaseException):
     in a reader may swallow it)."""
 
 
-def _start_worker(limits: Limits) -> None:
-    """Set this worker's limits: its address space may grow by ``limits.memory`` beyond its start."""
+def _start_worker(limits: Limits, log_queue: Any, level: int) -> None:
+    """Set this worker's limits (its address space may grow by ``limits.memory`` beyond its start) and
+    send its log records and warnings to the parent."""
     global _limits
     _limits = limits
+    setup_worker_logging(log_queue, level)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = _address_space() + limits.memory
@@ -201,8 +213,8 @@ def _analyse(task: Task) -> str | None:
     from gdrivestats.errors import GdriveStatsError
 
     signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, _limits.seconds)
     try:
+        signal.setitimer(signal.ITIMER_REAL, _limits.seconds)
         _analyse_unguarded(task)
         return None
     except GdriveStatsError as exc:

@@ -14,11 +14,11 @@ import pandas as pd
 
 from gdrivestats._crash import crashpoint
 from gdrivestats._fs import TMP_PREFIX
-from gdrivestats.drive.base import Drive, join_path, norm_path
+from gdrivestats.drive.base import Drive, join_path
 from gdrivestats.errors import ConfigError, DriveError, GdriveStatsError
 from gdrivestats.formats import WORKBOOK_EXTENSIONS, WORKBOOK_PATTERNS, is_workbook_name
 from gdrivestats.isolation import Limits, Task, analyse_all
-from gdrivestats.location import DRIVE_PREFIX, is_drive_location, parse_location
+from gdrivestats.location import DRIVE_PREFIX, drive_path, is_drive_location, parse_location
 from gdrivestats.mirror import DEFAULT_OUT_FOLDER, Mirror, SyncResult
 from gdrivestats.names import printable
 from gdrivestats.reader import DriveSource, list_workbooks, open_workbook, sample_path
@@ -265,8 +265,8 @@ def run(
     if summary_as not in ("xlsx", "sheet"):
         raise ConfigError(f"summary_as must be 'xlsx' or 'sheet', not {summary_as!r}")
     as_sheets = ("summary.xlsx",) if summary_as == "sheet" else ()
-    folder = norm_path(folder)
-    out = norm_path(out_folder) if out_folder is not None else join_path(folder, DEFAULT_OUT_FOLDER)
+    folder = drive_path(folder)  # drive:PATH, a share URL, id:…, shared:… or a plain path
+    out = drive_path(out_folder) if out_folder is not None else join_path(folder, DEFAULT_OUT_FOLDER)
     inside = folder == "" or out.startswith(folder + "/")
     exclude = (out[len(folder) + 1 :] if folder else out) if inside else None
     if dry_run:

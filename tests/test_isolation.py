@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -92,3 +93,15 @@ def test_output_folders_never_collide(tmp_path: Path, names: list[str]) -> None:
     assert len(made) == len(names) and len({m.casefold() for m in made}) == len(names)
     summaries = {(out / sub / "summary.json").read_text().split('"sheets"', 1)[1] for sub in made}
     assert len(summaries) == len(names)  # each folder holds its own workbook's numbers
+
+
+def test_warnings_in_workers_reach_the_log_not_the_terminal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    book = tmp_path / "glyphs.csv"
+    book.write_text("name,value\n" + "".join(f"北京{i} 🙂,{i}\n" for i in range(12)))  # glyphs fonts lack
+    with caplog.at_level(logging.DEBUG):
+        results = list(analyse_all([_task(tmp_path, book)]))
+    assert [d.error for d in results] == [None]
+    assert any("Glyph" in r.getMessage() for r in caplog.records)  # sent up from the worker
+    assert "Glyph" not in capfd.readouterr().err

@@ -27,6 +27,7 @@ from gdrivestats._crash import crashpoint
 from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
 from gdrivestats.errors import DownloadBlocked, DriveError, NotFound, disk_full
 from gdrivestats.formats import WORKBOOK_PATTERNS
+from gdrivestats.location import drive_path
 from gdrivestats.mirror.layout import OWN_PREFIX, STATE_FILE, TMP_PREFIX
 from gdrivestats.mirror.local_names import resolve_inside
 from gdrivestats.mirror.lock import cache_lock
@@ -104,15 +105,14 @@ def sync(
     """
     started = time.monotonic()
     cache = Path(cache)
+    folder = drive_path(folder)  # drive:PATH, a share URL, id:…, shared:… or a plain path
     if dry_run:
-        return _plan_only(drive, norm_path(folder), cache, patterns, exclude, full, started)
+        return _plan_only(drive, folder, cache, patterns, exclude, full, started)
     with cache_lock(cache, lock_timeout), SyncState(cache) as state:
         _remove_leftovers(cache)
         _recover_pending(state, cache)
         _check_account(drive, state, cache)
-        view, token, full_listing, changes = _current_view(
-            drive, norm_path(folder), state, patterns, exclude, full
-        )
+        view, token, full_listing, changes = _current_view(drive, folder, state, patterns, exclude, full)
         _heal_outputs(state, changes)
         known = state.files()
         plan = plan_sync(view, known, _present_paths(cache, known.values()))

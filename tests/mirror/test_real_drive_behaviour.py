@@ -221,3 +221,13 @@ def test_control_characters_in_drive_names_never_reach_the_terminal(emu: Emulato
     assert "\x1b" not in plan and "\x07" not in plan
     assert "evil\\x1b[31m\\x07\\ngdrivestats: error: forged.csv" in plan
     assert all(not line.startswith("gdrivestats: error") for line in plan.splitlines())
+
+
+def test_sync_and_run_take_every_drive_location_form(emu: Emulator, tmp_path: Path) -> None:
+    folder_id = api(emu).stat(FOLDER).id
+    url = f"https://drive.google.com/drive/folders/{folder_id}?usp=sharing"
+    for i, where in enumerate([f"drive:{FOLDER}", url, f"drive:id:{folder_id}"]):
+        result = sync(api(emu), where, tmp_path / f"cache{i}", progress=False)
+        assert result.ok and sorted(result.downloaded) == ["countries.csv", "more.csv"], where
+    assert run(api(emu), url, tmp_path / "run", progress=False).ok
+    assert api(emu).exists(f"{OUT}/countries/summary.json")
