@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from gdrivestats.workbook import Role, Sheet, Workbook
+from gdrivestats.workbook.periods import latest as latest_period
+from gdrivestats.workbook.periods import period_columns, period_label_series
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,24 @@ class SheetStats:
     footnotes: list[str] = field(default_factory=list)
     set_aside: pd.DataFrame = field(default_factory=pd.DataFrame)
     top_n: int = 10
+    set_aside_reasons: list[str] = field(default_factory=list)  # why each row of ``set_aside`` was set aside
+    title: str | None = None
+    unit: str | None = None  # the sheet's unit line ("Number in '000"): for headings and axis labels
+    levels: list[str] = field(default_factory=list)  # hierarchy levels, coarsest first ([] when flat)
+    level: str | None = None  # the level the rows, sums and rankings above are at
+    level_top: dict[str, dict[str, pd.DataFrame]] = field(
+        default_factory=dict
+    )  # other level -> metric -> top
+    time_columns: list[str] = field(default_factory=list)  # metric columns that are periods (a time axis)
+    latest_period: str | None = None  # the latest of them: rankings lead with it
+    table: dict[str, int] = field(default_factory=dict)  # where the table is on its sheet (1-based rows)
+
+    def set_aside_table(self) -> pd.DataFrame:
+        """The rows set aside with a first column 'reason' saying why each was set aside."""
+        frame = self.set_aside.copy()
+        if len(self.set_aside_reasons) == len(frame):
+            frame.insert(0, "reason", self.set_aside_reasons)
+        return frame
 
     @property
     def label_name(self) -> str:
@@ -95,17 +115,29 @@ def analyze_sheet(sheet: Sheet, top: int = 10) -> SheetStats:
         raise ValueError(f"top must be at least 1, not {top}")
     data = sheet.data
     metrics = sheet.columns_with(Role.NUMERIC)
+    time_columns = period_columns(metrics)
+    latest = latest_period(time_columns)
+    if latest is not None:  # the latest period leads: rankings and charts start with it, not the first year
+        metrics = [latest] + [m for m in metrics if m != latest]
     categories = sheet.columns_with(Role.CATEGORY)
     numbers = numeric_frame(data, metrics)
     notes = list(sheet.notes)
-    labels = row_labels(data, sheet.label_column)
+    label_column = sheet.label_column or period_label_series(data, sheet.roles)
+    labels = row_labels(data, label_column)
     correlations = correlation_table(numbers)
     if len(metrics) >= 2 and correlations.empty:
         notes.append(f"Correlations not computed: they need at least {MIN_CORRELATION_ROWS} rows.")
+    if latest is not None:
+        notes.append(
+            f"{len(time_columns)} columns are periods ({time_columns[0]} to {latest}): a time axis; "
+            f"rankings lead with the latest, {latest}"
+        )
+    if sheet.levels and sheet.level:
+        notes.append(f"Rankings and sums at {sheet.level}; each other level is ranked on its own")
     return SheetStats(
         name=sheet.name,
         rows=len(data),
-        label_column=sheet.label_column,
+        label_column=label_column,
         metrics=metrics,
         categories=categories,
         columns=column_table(data, sheet.roles),
@@ -119,7 +151,34 @@ def analyze_sheet(sheet: Sheet, top: int = 10) -> SheetStats:
         footnotes=list(sheet.footnotes),
         set_aside=sheet.set_aside,
         top_n=top,
+        set_aside_reasons=list(sheet.set_aside_reasons),
+        title=sheet.title,
+        unit=sheet.unit,
+        levels=list(sheet.levels),
+        level=sheet.level,
+        level_top=level_rankings(sheet, metrics, top),
+        time_columns=time_columns,
+        latest_period=latest,
+        table=dict(sheet.table),
     )
+
+
+def level_rankings(sheet: Sheet, metrics: list[str], n: int) -> dict[str, dict[str, pd.DataFrame]]:
+    """Top ``n`` of every level other than the one analysed, one level at a time (never mixed)."""
+    rows = sheet.level_rows
+    if not sheet.levels or rows.empty or "level" not in rows.columns:
+        return {}
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    for number, name in enumerate(sheet.levels, start=1):
+        if name == sheet.level:
+            continue
+        at = rows.loc[rows["level"] == number]
+        if len(at) < 2:
+            continue
+        numbers = numeric_frame(at, [m for m in metrics if m in at.columns])
+        labels = row_labels(at, sheet.label_column)
+        out[name] = {m: ranking(numbers[m], labels, n, largest=True) for m in numbers.columns}
+    return out
 
 
 def numeric_frame(data: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
@@ -203,11 +262,12 @@ def ranking(values: pd.Series, labels: pd.Series, n: int, largest: bool) -> pd.D
 
 def group_table(numbers: pd.DataFrame, category: pd.Series) -> pd.DataFrame:
     """sum, mean and count of every metric for each value of ``category`` (blank cells form "(blank)")."""
-    keys = category.astype("string").str.strip().replace("", pd.NA).fillna(BLANK_GROUP)
+    stripped = category.astype("string").str.strip()
+    keys = stripped.mask(stripped == "").fillna(BLANK_GROUP)
     keys = pd.Series(keys.to_numpy(dtype=object), index=numbers.index, name=category.name)
     grouped = numbers.groupby(keys, sort=True).agg(GROUP_STATS)
     grouped.index.name = str(category.name)
-    grouped.columns = pd.MultiIndex.from_tuples(list(grouped.columns), names=["metric", "stat"])
+    grouped.columns = pd.MultiIndex.from_tuples([tuple(c) for c in grouped.columns], names=["metric", "stat"])
     for metric in numbers.columns:  # a group whose values are all missing has no sum, not a sum of 0
         counts = grouped[(metric, "count")]
         grouped.loc[counts == 0, (metric, "sum")] = np.nan

@@ -183,3 +183,69 @@ def test_large_sheet_counts_every_row() -> None:
     stats = analyze_sheet(make_sheet(frame, roles, "id"))
     assert stats.describe["count"].tolist() == [n] * 6
     assert stats.groups["g"][("m0", "count")].sum() == n
+
+
+# ---------------------------------------------------------------- statistics-office tables (issue 10)
+
+OUTLINE = [
+    ["North", 60, 66],
+    ["Alpha", 25, 27],
+    ["Alpha 1", 10, 11],
+    ["Alpha 2", 8, 9],
+    ["Alpha 3", 7, 7],
+    ["Beta", 35, 39],
+    ["Beta 1", 20, 22],
+    ["Beta 2", 15, 17],
+    ["South", 45, 50],
+    ["Gamma", 30, 33],
+    ["Gamma 1", 20, 22],
+    ["Gamma 2", 10, 11],
+    ["Delta", 15, 17],
+    ["Delta 1", 9, 10],
+    ["Delta 2", 6, 7],
+]
+
+
+def test_rankings_one_level_at_a_time() -> None:
+    from gdrivestats.workbook import sheet_from_frame
+
+    sheet = sheet_from_frame(pd.DataFrame(OUTLINE, columns=["Area", "2020", "2021"]), name="areas")
+    stats = analyze_sheet(sheet, top=3)
+    assert stats.level == "level 3" and stats.levels == ["level 1", "level 2", "level 3"]
+    assert stats.top["2021"]["label"].tolist() == ["Beta 1", "Gamma 1", "Beta 2"]  # sub-areas only
+    assert stats.describe.loc["2020", "sum"] == 105  # North + South once, not three times
+    assert stats.level_top["level 1"]["2021"]["label"].tolist() == ["North", "South"]
+    assert stats.level_top["level 2"]["2021"]["label"].tolist() == ["Beta", "Gamma", "Alpha"]
+    groups = stats.groups["parent"]
+    assert groups.loc["Beta", ("2020", "sum")] == 35  # parts summed by their parent
+    assert "level" not in stats.metrics
+    aside = stats.set_aside_table()
+    assert aside["reason"].tolist()[0] == "aggregate: the sum of the 2 rows below it (level 1)"
+    assert aside["Area"].tolist()[:3] == ["North", "Alpha", "Beta"]
+
+
+def test_latest_period_leads_the_rankings() -> None:
+    sheet = make_sheet(
+        {
+            "County": ["A", "B", "C"],
+            "2020": [3.0, 1.0, 2.0],
+            "2025": [1.0, 2.0, 3.0],
+            "2030": [1.0, 3.0, 2.0],
+        },
+        {"County": Role.LABEL, "2020": Role.NUMERIC, "2025": Role.NUMERIC, "2030": Role.NUMERIC},
+        label="County",
+    )
+    stats = analyze_sheet(sheet)
+    assert stats.time_columns == ["2020", "2025", "2030"] and stats.latest_period == "2030"
+    assert stats.metrics[0] == "2030"
+    assert stats.top["2030"]["label"].tolist()[0] == "B"
+
+
+def test_codes_are_never_measures_and_years_label_rows() -> None:
+    sheet = make_sheet(
+        {"Year": [2020, 2021, 2022], "Code": [11, 12, 13], "Total": [5.0, 7.0, 6.0]},
+        {"Year": Role.DATE, "Code": Role.ID, "Total": Role.NUMERIC},
+    )
+    stats = analyze_sheet(sheet)
+    assert stats.metrics == ["Total"]
+    assert stats.top["Total"]["label"].tolist() == ["2021", "2022", "2020"]  # the year, not "row 2"

@@ -166,9 +166,13 @@ def sheet_sections(sheet: SheetReport, images: dict[int, list[plots.ChartImage]]
     if by_kind.get("overview"):
         out.append(("Overview", "".join(_figure(i, wide=True) for i in by_kind["overview"])))
     if stats.metrics:
-        out.append(("Summary statistics", _describe_table(sheet)))
+        unit = f" ({stats.unit})" if stats.unit else ""
+        out.append((f"Summary statistics{unit}", _describe_table(sheet)))
         charts = _charts(by_kind.get("top", []) + by_kind.get("bottom", []))
-        out.append((f"Top and bottom {ranking_size(stats)}", _rankings_html(stats) + charts))
+        at = f" at {stats.level}" if stats.level else ""
+        out.append((f"Top and bottom {ranking_size(stats)}{at}{unit}", _rankings_html(stats) + charts))
+        for level, tops in stats.level_top.items():  # every other level ranked on its own, never mixed
+            out.append((f"Top {level}{unit}", _level_html(stats, tops)))
     if by_kind.get("histogram"):
         out.append(("Distributions", _charts(by_kind["histogram"])))
     for category, table in stats.groups.items():
@@ -183,7 +187,7 @@ def sheet_sections(sheet: SheetReport, images: dict[int, list[plots.ChartImage]]
         notes = "".join(f"<p>{esc(f)}</p>" for f in stats.footnotes)
         out.append(("Footnotes", f'<div class="footnotes">{notes}</div>'))
     if not stats.set_aside.empty:
-        out.append((f"Rows set aside ({len(stats.set_aside)})", _table(stats.set_aside, index=False)))
+        out.append((f"Rows set aside ({len(stats.set_aside)})", _table(stats.set_aside_table(), index=False)))
     return out
 
 
@@ -245,6 +249,18 @@ def _rankings_html(stats: SheetStats) -> str:
             f"<th>Bottom: {esc(stats.label_name)}</th><th>{esc(metric)}"
         )
         table = f'<div class="table-wrap"><table>{head}</th></tr></thead><tbody>{rows}</tbody></table></div>'
+        unit = f" ({stats.unit})" if stats.unit else ""
+        blocks.append(f"<div><h4>{esc(metric)}{esc(unit)}</h4>{table}</div>")
+    return f'<div class="rankings">{"".join(blocks)}</div>'
+
+
+def _level_html(stats: SheetStats, tops: dict[str, pd.DataFrame]) -> str:
+    """The top rows of one level of the outline, one table per metric."""
+    blocks = []
+    for metric, top in tops.items():
+        rows = "".join(f"<tr><td>{rank}</td>{_pair(top, rank)}</tr>" for rank in top.index)
+        head = f"<thead><tr><th>#</th><th>{esc(stats.label_name)}</th><th>{esc(metric)}</th></tr></thead>"
+        table = f'<div class="table-wrap"><table>{head}<tbody>{rows}</tbody></table></div>'
         blocks.append(f"<div><h4>{esc(metric)}</h4>{table}</div>")
     return f'<div class="rankings">{"".join(blocks)}</div>'
 

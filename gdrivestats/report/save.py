@@ -54,14 +54,34 @@ def save_report(report: Report, folder: Path, per_workbook: bool | None = None, 
     names = output_names([book.name for book in report.workbooks])
     for book, name in zip(report.workbooks, names, strict=True):
         _save_workbook(report, [book], folder / name, charts)
-    _write_index(folder, list(zip(report.workbooks, names, strict=True)))
+    _write_index(folder, [_listed(book, name) for book, name in zip(report.workbooks, names, strict=True)])
     return folder
 
 
 def write_index(folder: str | Path, saved: Sequence[tuple[str, Report]]) -> None:
     """``folder/index.html`` linking reports saved one by one into ``folder/<name>/``: ``saved`` holds
     (name, report) pairs, as a caller that analyses several sources in turn has them."""
-    _write_index(Path(folder), [(book, name) for name, report in saved for book in report.workbooks[:1]])
+    _write_index(Path(folder), [_listed(r.workbooks[0], name) for name, r in saved if r.workbooks])
+
+
+def write_index_of_saved(folder: str | Path, names: Sequence[str]) -> None:
+    """``folder/index.html`` linking the reports already saved in ``folder/<name>/`` (read from their
+    summary.json), for reports saved in other processes."""
+    folder = Path(folder)
+    entries = []
+    for name in names:
+        try:
+            book = json.loads((folder / name / SUMMARY_JSON).read_text(encoding="utf-8"))["workbooks"][0]
+        except (OSError, ValueError, KeyError, IndexError):
+            continue
+        entries.append(
+            (str(book.get("name", name)), str(book.get("source", "")), len(book.get("sheets", [])), name)
+        )
+    _write_index(folder, entries)
+
+
+def _listed(book: WorkbookReport, name: str) -> tuple[str, str, int, str]:
+    return (book.name, book.source, len(book.sheets), name)
 
 
 def render_images(
@@ -156,17 +176,18 @@ def chart_file(sheet: SheetReport, image: plots.ChartImage, used: set[str]) -> s
     return f"{stem}.png"
 
 
-def _write_index(folder: Path, entries: list[tuple[WorkbookReport, str]]) -> None:
-    """folder/index.html linking each workbook's report (never written over a page of someone else's)."""
+def _write_index(folder: Path, entries: Sequence[tuple[str, str, int, str]]) -> None:
+    """folder/index.html linking each workbook's report: (title, source, sheets, folder name) each; never
+    written over a page of someone else's."""
     index = folder / INDEX_HTML
     if index.exists() and f'content="{GENERATOR}"' not in index.read_text(encoding="utf-8", errors="replace"):
         log.warning("%s exists and was not written by gdrivestats; not replacing it", index)
         return
     items = "".join(
-        f'<li><a href="{esc(quote(name))}/{REPORT_HTML}">{esc(book.name)}</a> '
+        f'<li><a href="{esc(quote(name))}/{REPORT_HTML}">{esc(title)}</a> '
         f'(<a href="{esc(quote(name))}/{REPORT_PDF}">PDF</a>) '
-        f'<span class="muted">{esc(book.source)} · {len(book.sheets)} sheet(s)</span></li>'
-        for book, name in entries
+        f'<span class="muted">{esc(source)} · {sheets} sheet(s)</span></li>'
+        for title, source, sheets, name in entries
     )
     body = f'<main class="gds-report"><h1>Reports</h1><ul class="index">{items}</ul></main>'
     atomic_write_bytes(index, page("gdrivestats reports", body).encode("utf-8"))

@@ -75,7 +75,16 @@ def sheet_summary(sheet: SheetReport, images: list[plots.ChartImage]) -> dict[st
             },
             "notes": sheet.notes,
             "footnotes": list(stats.footnotes),
-            "set_aside": _records(stats.set_aside),
+            "set_aside": _records(stats.set_aside_table()),  # each row with its "reason"
+            "title": stats.title,
+            "unit": stats.unit,
+            "levels": list(stats.levels),
+            "level": stats.level,
+            "level_top": {
+                level: {m: _ranking_records(t) for m, t in tops.items()}
+                for level, tops in stats.level_top.items()
+            },
+            "table": dict(stats.table),
             "charts": [
                 {"file": i.file, "kind": i.chart_kind, "subject": i.subject, "title": i.title} for i in images
             ],

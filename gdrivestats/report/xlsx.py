@@ -189,7 +189,7 @@ def sheet_tables(sheet: SheetReport) -> list[tuple[str, pd.DataFrame]]:
     columns = stats.columns.rename_axis("column").reset_index().rename(columns=_COLUMN_HEADERS)
     tables.append(("Columns", columns))
     if not stats.set_aside.empty:
-        tables.append(("Rows set aside", stats.set_aside))
+        tables.append(("Rows set aside", stats.set_aside_table()))
     return tables
 
 

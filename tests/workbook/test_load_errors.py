@@ -9,11 +9,13 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook as OpenpyxlWorkbook
 
-import gdrivestats.workbook as workbook_module
+import gdrivestats.workbook.book as book_module
 from gdrivestats.errors import GdriveStatsError, WorkbookError
-from gdrivestats.workbook import load_workbook, sheet_from_frame
+from gdrivestats.workbook import Sheet, load_workbook, sheet_from_frame
+from gdrivestats.workbook.model import RawSheet
 
-KNBS = Path(__file__).parent / "data" / "knbs_population_projections.xlsx"
+DATA = Path(__file__).parents[1] / "data"
+KNBS = "knbs_population_projections.xlsx"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -62,8 +64,8 @@ def test_corrupt_xlsx_random_bytes(tmp_path: Path) -> None:
     assert "file is not a valid .xlsx workbook; it may be damaged, download it again" in str(error_for(path))
 
 
-def test_truncated_xlsx(tmp_path: Path) -> None:
-    data = KNBS.read_bytes()
+def test_truncated_xlsx(tmp_path: Path, shared_data: Path) -> None:
+    data = (shared_data / KNBS).read_bytes()
     path = tmp_path / "half.xlsx"
     path.write_bytes(data[: len(data) // 2])
     error = error_for(path)
@@ -79,7 +81,7 @@ def test_password_protected_xlsx(tmp_path: Path) -> None:
 
 
 def test_real_password_protected_xlsx() -> None:
-    path = Path(__file__).parent / "data" / "password_protected.xlsx"  # encrypted by msoffcrypto-tool
+    path = DATA / "password_protected.xlsx"  # encrypted by msoffcrypto-tool
     assert str(error_for(path)).endswith("file is password-protected; save an unprotected copy and try again")
 
 
@@ -129,9 +131,9 @@ def test_csv_without_numbers(tmp_path: Path) -> None:
     assert "no column holds numbers" in str(error_for(path))
 
 
-def test_unknown_sheet_name(tmp_path: Path) -> None:
+def test_unknown_sheet_name(tmp_path: Path, shared_data: Path) -> None:
     path = tmp_path / "k.xlsx"
-    shutil.copy(KNBS, path)
+    shutil.copy(shared_data / KNBS, path)
     message = str(error_for(path, sheet="Table 9"))
     assert message.endswith(
         "no sheet named 'Table 9'; the sheets are 'Table 19.1', 'Table 19.2', 'Table 19.3', 'Table 19.4'"
@@ -143,16 +145,16 @@ def test_sheet_from_frame_without_numbers() -> None:
         sheet_from_frame(pd.DataFrame({"Country": ["Kenya", "Peru"]}), name="names")
 
 
-def test_a_bug_in_one_sheet_keeps_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = workbook_module._clean_raw_sheet
+def test_a_bug_in_one_sheet_keeps_the_others(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = book_module.clean_raw_sheet
 
-    def broken_for_one_sheet(raw: workbook_module._RawSheet) -> workbook_module.Sheet:
+    def broken_for_one_sheet(raw: RawSheet) -> Sheet:
         if raw.name == "Table 19.2":
             raise KeyError("boom")
         return real(raw)
 
-    monkeypatch.setattr(workbook_module, "_clean_raw_sheet", broken_for_one_sheet)
-    book = load_workbook(KNBS)
+    monkeypatch.setattr(book_module, "clean_raw_sheet", broken_for_one_sheet)
+    book = load_workbook(shared_data / KNBS)
     assert [s.name for s in book.sheets] == ["Table 19.1", "Table 19.3", "Table 19.4"]
     assert book.notes == [
         "Skipped sheet 'Table 19.2': it could not be cleaned (KeyError); please report this"

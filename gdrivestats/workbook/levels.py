@@ -1,0 +1,241 @@
+"""Hierarchy levels found by arithmetic: a row equal to the sum of a block of rows is their parent.
+
+A statistics table in outline form lists a parent and then its parts (region, its counties; a section, its
+industries) or the parts and then their subtotal. Found bottom-up, as AggreCol does with sums but with the
+outline kept: each pass finds rows equal (within rounding) to the sum of a contiguous block of rows next to
+them that holds no parent found in the same pass, then folds each block into its parent, so the next pass
+sees the parents as single rows and finds their own parents. Vectorised with prefix sums: a flat table of
+100,000 rows costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+NOT_ADDITIVE = re.compile(
+    r"%|percent|per cent|\brate\b|ratio|\bper\b|per capita|average|\bmean\b|median|index|growth|share|"
+    r"change|density|\bhdi\b|expectancy|years of|\brank",
+    re.IGNORECASE,
+)
+MAX_PASSES = 8
+MIN_COVERAGE = 0.5  # parents found must account for at least half of the other rows
+
+
+@dataclass
+class Tree:
+    """Parent of every row (-1 for a top row) by position, and the depth of each row (0 at the top)."""
+
+    parent: np.ndarray
+    depth: np.ndarray
+
+    @property
+    def is_parent(self) -> np.ndarray:
+        """Rows that have parts."""
+        out = np.zeros(len(self.parent), dtype=bool)
+        out[self.parent[self.parent >= 0]] = True
+        return out
+
+
+def additive_columns(frame: pd.DataFrame, measures: list[str]) -> list[str]:
+    """Measures that can be summed: no negatives, and not a rate, share, average or index by name."""
+    out = []
+    for name in measures:
+        values = pd.to_numeric(frame[name], errors="coerce")
+        if NOT_ADDITIVE.search(str(name)) or values.notna().sum() < 3:
+            continue
+        if (values.dropna() < 0).any():
+            continue
+        out.append(name)
+    return out
+
+
+def _unit(values: np.ndarray) -> float:
+    """The unit of the last digit the values are written to: 1 for whole numbers, 0.1 for one decimal."""
+    finite = values[np.isfinite(values)]
+    for decimals in range(0, 4):
+        if np.allclose(
+            finite, np.round(finite, decimals), rtol=0, atol=1e-9 * max(1.0, np.abs(finite).max())
+        ):
+            return 10.0**-decimals
+    return 0.0
+
+
+def _matches(
+    head: np.ndarray, sums: np.ndarray, length: np.ndarray, units: np.ndarray, cap: float = 1e-2
+) -> np.ndarray:
+    """Per row and column: the head equals the block sum within rounding (half a unit per part, at most
+    ``cap`` of the head) or within 0.1%."""
+    rounding = np.minimum(units * (length[:, None] + 1) / 2, cap * np.abs(head))
+    tolerance = np.maximum(rounding, 1e-3 * np.abs(head))
+    return np.abs(head - sums) <= tolerance
+
+
+def _candidates(values: np.ndarray, units: np.ndarray, direction: str) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the block [start, end) next to it whose sums equal it, or start = -1."""
+    m, k = values.shape
+    cap = 1e-2 if k < 3 else 1e9  # rounded small numbers: only several columns agreeing can tell a sum
+    prefix = np.vstack([np.zeros((1, k)), np.cumsum(values, axis=0)])
+    primary = prefix[:, 0]
+    v = values[:, 0]
+    rows = np.arange(m)
+    best_start = np.full(m, -1)
+    best_end = np.full(m, -1)
+    if direction == "below":  # block rows i+1 .. e-1, e >= i + 3
+        target = primary[rows + 1] + v
+        found = np.searchsorted(primary, target - 1e-9 * np.abs(v), side="left")
+        last = np.searchsorted(primary, target + 1e-9 * np.abs(v), side="right") - 1  # parts that are 0 too
+        options = [(rows + 1, last), (rows + 1, found), (rows + 1, found - 1)]
+    else:  # block rows s .. i-1, s <= i - 2
+        found = np.searchsorted(primary, primary[rows] - v - 1e-9 * np.abs(v), side="left")
+        options = [(found, rows), (found - 1, rows)]
+    for start, end in options:
+        ok = (start >= 0) & (end <= m) & (end - start >= 2) & (v > 0) & (best_start < 0)
+        start_c, end_c = np.clip(start, 0, m), np.clip(end, 0, m)
+        length = (end_c - start_c).astype(float)
+        first = _matches(v[:, None], (primary[end_c] - primary[start_c])[:, None], length, units[:1], cap)[
+            :, 0
+        ]
+        rows_ok = np.flatnonzero(ok & first)  # the first column decides who is checked on all of them
+        if not len(rows_ok):
+            continue
+        s, e = start_c[rows_ok], end_c[rows_ok]
+        here = values[rows_ok]
+        match = _matches(here, prefix[e] - prefix[s], length[rows_ok], units, cap)
+        usable = np.abs(here) > 0
+        need = np.maximum(1, np.ceil(0.6 * usable.sum(axis=1)))
+        good = rows_ok[(match & usable).sum(axis=1) >= need]
+        best_start[good], best_end[good] = start_c[good], end_c[good]
+    return best_start, best_end
+
+
+def _one_pass(values: np.ndarray, units: np.ndarray) -> list[tuple[int, int, int]]:
+    """(head, start, end) of the innermost parents among the current rows; blocks do not overlap.
+
+    A parent may sit above its parts or below them (a subtotal); both are looked for in each pass.
+    """
+    found = []
+    is_head = np.zeros(len(values), dtype=bool)
+    for direction in ("below", "above"):
+        start, end = _candidates(values, units, direction)
+        heads = np.flatnonzero(start >= 0)
+        is_head[heads] = True
+        found += [(int(h), int(start[h]), int(end[h])) for h in heads]
+    if not found:
+        return []
+    heads_before = np.concatenate([[0], np.cumsum(is_head)])
+    inner = [(h, s, e) for h, s, e in found if heads_before[e] == heads_before[s]]
+    inner.sort(key=lambda t: (t[2] - t[1], t[0]))
+    taken = np.zeros(len(values), dtype=bool)
+    chosen = []
+    for head, s, e in inner:
+        if taken[s:e].any() or taken[head]:
+            continue
+        taken[s:e] = True
+        taken[head] = True
+        chosen.append((head, s, e))
+    return chosen
+
+
+def find_tree(frame: pd.DataFrame, columns: list[str]) -> Tree | None:
+    """The outline of parents and parts among the rows of ``frame``, or None when there is none."""
+    if not columns or len(frame) < 4:
+        return None
+    matrix = np.column_stack(
+        [pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in columns]
+    )
+    order = np.argsort(-np.isfinite(matrix).sum(axis=0), kind="stable")[:6]  # the fullest column first
+    matrix = np.nan_to_num(matrix[:, order], nan=0.0)
+    units = np.array([_unit(matrix[:, j]) for j in range(matrix.shape[1])])
+    return _build(matrix, units)
+
+
+def _build(matrix: np.ndarray, units: np.ndarray) -> Tree | None:
+    """Fold blocks into their parents pass after pass; None when too little of the table is explained."""
+    n = len(matrix)
+    parent = np.full(n, -1)
+    alive = np.arange(n)
+    for _ in range(MAX_PASSES):
+        chosen = _one_pass(matrix[alive], units)
+        if not chosen:
+            break
+        remove = np.zeros(len(alive), dtype=bool)
+        for head, s, e in chosen:
+            parent[alive[s:e]] = alive[head]
+            remove[s:e] = True
+        alive = alive[~remove]
+    parents = np.zeros(n, dtype=bool)
+    parents[parent[parent >= 0]] = True
+    if parents.sum() < (2 if matrix.shape[1] > 1 else 3):  # one column of numbers is weaker evidence
+        return None
+    covered = (parent >= 0) & ~parents
+    if covered.sum() < MIN_COVERAGE * (n - parents.sum()):
+        return None
+    return Tree(parent, _depths(parent))
+
+
+def tree_from_indent(indent: np.ndarray) -> Tree | None:
+    """The outline an indented list of labels shows: each row's parent is the nearest row above it that is
+    indented less."""
+    n = len(indent)
+    parent = np.full(n, -1)
+    stack: list[int] = []
+    for i in range(n):
+        while stack and indent[stack[-1]] >= indent[i]:
+            stack.pop()
+        parent[i] = stack[-1] if stack else -1
+        stack.append(i)
+    if (parent >= 0).sum() < 2:
+        return None
+    return Tree(parent, _depths(parent))
+
+
+def _depths(parent: np.ndarray) -> np.ndarray:
+    """How many ancestors each row has."""
+    depth = np.zeros(len(parent), dtype=int)
+    for i in range(len(parent)):
+        d, j = 0, parent[i]
+        while j >= 0:
+            d, j = d + 1, parent[j]
+        depth[i] = d
+    return depth
+
+
+_DOTTED = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
+_PREFIXED = re.compile(r"^[A-Z]{1,3}\d{0,6}$")
+
+
+def code_levels(values: list[object]) -> list[int | None] | None:
+    """The level each row's code encodes: '1' > '1.1' > '1.1.2' (dots), or 'A' > 'A01' > 'A011' and
+    'UKC' > 'UKC1' > 'UKC11' (longer codes that extend a shorter one); None for a row without a code, and
+    None for the whole column when the codes encode no levels."""
+    texts = [str(v).strip() if isinstance(v, str) and str(v).strip() else None for v in values]
+    present = [t for t in texts if t is not None]
+    if len(present) < 4 or len(present) < 0.6 * len(texts):
+        return None
+    if all(_DOTTED.match(t) for t in present):
+        levels = [None if t is None else t.rstrip(".").count(".") for t in texts]
+    elif all(_PREFIXED.match(t) for t in present):
+        lengths = sorted({len(t) for t in present})
+        rank = {n: i for i, n in enumerate(lengths)}
+        levels = [None if t is None else rank[len(t)] for t in texts]
+        shorter = [t for t in present if len(t) > lengths[0]]
+        if not shorter or not all(any(t.startswith(s) for s in present if len(s) < len(t)) for t in shorter):
+            return None
+    else:
+        return None
+    return levels if len({v for v in levels if v is not None}) >= 2 else None
+
+
+def tree_from_codes(levels: list[int | None]) -> Tree | None:
+    """The outline the codes give; rows without a code stay outside it."""
+    coded = np.array([i for i, v in enumerate(levels) if v is not None])
+    sub = tree_from_indent(np.array([levels[i] for i in coded], dtype=int))
+    if sub is None:
+        return None
+    parent = np.full(len(levels), -1)
+    parent[coded] = np.where(sub.parent >= 0, coded[np.clip(sub.parent, 0, None)], -1)
+    return Tree(parent, _depths(parent))
