@@ -48,6 +48,7 @@ class Task:
     top: int = 10
     sheet: str | None = None
     parsed_cache: Path | None = None
+    charts: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ def _analyse(task: Task) -> str | None:
         _analyse_unguarded(task)
         return None
     except GdriveStatsError as exc:
+        log.debug("analysis of %s failed", task.source, exc_info=True)  # the traceback --verbose shows
         return _one_line(str(exc))
     except MemoryError:
         return f"out of memory: analysing it needs more than the {_limits.memory / 2**30:.1f} GB limit"
@@ -243,7 +245,7 @@ def _analyse_unguarded(task: Task) -> None:
     else:
         workbook = load_workbook(task.source, sheet=task.sheet)
     workbook.source = task.label
-    build_report(workbook, top=task.top).save(task.out)
+    build_report(workbook, top=task.top).save(task.out, charts=task.charts)
 
 
 def _one_line(text: str, limit: int = 400) -> str:

@@ -123,11 +123,19 @@ def _is_hidden(path: Path, root: Path) -> bool:
 
 
 def analyze_sources(
-    sources: Sequence[str], out: Path, top: int = 10, sheet: str | None = None, progress: bool = True
+    sources: Sequence[str],
+    out: Path,
+    top: int = 10,
+    sheet: str | None = None,
+    progress: bool = True,
+    charts: bool = False,
+    limits: Limits | None = None,
 ) -> Outcome:
-    """Analyse every source; with one workbook write into ``out``, with several into ``out/<name>/``.
+    """Analyse every source; with one workbook write into ``out``, with several into ``out/<name>/`` and
+    an ``index.html`` linking them.
 
-    A bad source is reported in the outcome and the others still run.
+    Local files are analysed in worker processes, each within ``limits``: a bad source (corrupt, huge,
+    hanging) is one line in the outcome and the others still run. ``charts`` also writes the chart PNGs.
     """
     from tqdm.auto import tqdm
 
@@ -137,41 +145,67 @@ def analyze_sources(
         return outcome
     single = len(files) == 1 and not failures
     names = _output_names(files)
-    bar = tqdm(files, desc="Analysing", unit="workbook", disable=not progress or len(files) < 2)
+    bar = tqdm(total=len(files), desc="Analysing", unit="workbook", disable=not progress or len(files) < 2)
     made_out = not out.exists()
     try:
-        _analyze_each(bar, out, single, names, outcome, top, sheet)
+        local = [f for f in files if not is_drive_location(f)]
+        tasks = [
+            Task(
+                key=f,
+                source=Path(f),
+                out=out if single else out / names[f],
+                label=f,
+                top=top,
+                sheet=sheet,
+                charts=charts,
+            )
+            for f in local
+        ]
+        saved: list[str] = []
+        for done in analyse_all(tasks, limits=limits):
+            bar.update(1)
+            if _record_outcome(outcome, done.task.key, done.task.out, done.error):
+                saved.append(done.task.key)
+        for source in (f for f in files if is_drive_location(f)):
+            bar.update(1)
+            target = out if single else out / names[source]
+            if _analyze_in_process(source, target, outcome, top, sheet, charts):
+                saved.append(source)
+        if not single and saved:
+            from gdrivestats.report.save import write_index_of_saved
+
+            write_index_of_saved(out, [names[f] for f in files if f in saved])
     finally:  # an interrupted or failed run leaves no empty output folder behind
+        bar.close()
         if made_out and out.is_dir() and not any(out.iterdir()):
             out.rmdir()
+    outcome.written.sort(key=lambda item: str(item[1]))
     return outcome
 
 
-def _analyze_each(
-    files: Iterable[str],
-    out: Path,
-    single: bool,
-    names: dict[str, str],
-    outcome: Outcome,
-    top: int,
-    sheet: str | None,
-) -> None:
-    for source in files:
-        target = out if single else out / names[source]
-        try:
-            report = analyze(source, top=top, sheet=sheet)
-            report.save(target)
-        except GdriveStatsError as exc:
-            message = str(exc)
-            named = message.startswith((source, source.removeprefix(DRIVE_PREFIX)))
-            outcome.failures.append(message if named else f"{source}: {message}")
-            log.debug("analysis of %s failed", source, exc_info=True)  # the traceback --verbose promises
-            continue
-        except (OSError, ValueError) as exc:  # e.g. an output folder that cannot be written
-            outcome.failures.append(f"{source}: {type(exc).__name__}: {exc}")
-            log.debug("analysis of %s failed", source, exc_info=True)
-            continue
+def _record_outcome(outcome: Outcome, source: str, target: Path, error: str | None) -> bool:
+    """Note a source's outputs or its one-line failure; True when its outputs were written."""
+    if error is None:
         outcome.written.append((_display_name(source), target))
+        return True
+    named = error.startswith((source, source.removeprefix(DRIVE_PREFIX)))
+    outcome.failures.append(error if named else f"{source}: {error}")
+    return False
+
+
+def _analyze_in_process(
+    source: str, target: Path, outcome: Outcome, top: int, sheet: str | None, charts: bool
+) -> bool:
+    """A Drive source: downloaded and analysed here (reading is still bounded by the workbook limits)."""
+    try:
+        analyze(source, top=top, sheet=sheet).save(target, charts=charts)
+    except GdriveStatsError as exc:
+        log.debug("analysis of %s failed", source, exc_info=True)  # the traceback --verbose promises
+        return _record_outcome(outcome, source, target, str(exc))
+    except (OSError, ValueError) as exc:  # e.g. an output folder that cannot be written
+        log.debug("analysis of %s failed", source, exc_info=True)
+        return _record_outcome(outcome, source, target, f"{type(exc).__name__}: {exc}")
+    return _record_outcome(outcome, source, target, None)
 
 
 def _display_name(source: str) -> str:

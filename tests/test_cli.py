@@ -140,7 +140,7 @@ def _id(emu: Emulator, name: str) -> str:
 
 def test_analyze_a_drive_folder_like_a_local_one(emu_drive: Emulator, tmp_path: Path, capsys) -> None:
     assert main(["analyze", "drive:Colab Notebooks", "--out", str(tmp_path / "out")]) == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a", "b"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a", "b", "index.html"]
     top = _sheet(_summary(tmp_path / "out" / "b"), "b")["top"]["population"]
     assert top[0] == {"label": "Japan", "value": 250}
     out = capsys.readouterr().out
