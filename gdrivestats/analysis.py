@@ -291,7 +291,7 @@ def histogram(values: pd.Series) -> Histogram:
         return Histogram(edges=np.array([0.0, 1.0]), counts=np.array([0], dtype="int64"))
     bins = int(np.clip(np.sqrt(finite.size), MIN_HISTOGRAM_BINS, MAX_HISTOGRAM_BINS))
     low, high = float(finite.min()), float(finite.max())
-    if low == high:
+    if high - low <= bins * 4 * np.spacing(max(abs(low), abs(high))):  # equal, or too close for bins
         low, high = low - 0.5, high + 0.5
         bins = 1
     counts, edges = np.histogram(finite, bins=bins, range=(low, high))

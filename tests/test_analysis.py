@@ -249,3 +249,11 @@ def test_codes_are_never_measures_and_years_label_rows() -> None:
     stats = analyze_sheet(sheet)
     assert stats.metrics == ["Total"]
     assert stats.top["Total"]["label"].tolist() == ["2021", "2022", "2020"]  # the year, not "row 2"
+
+
+def test_histogram_of_values_too_close_for_bins_is_one_bin() -> None:
+    from gdrivestats.analysis import histogram
+
+    values = pd.Series([1e16, 1e16 + 2, 1e16 + 2, 1e16])  # distinct, but closer than 10 float steps apart
+    result = histogram(values)
+    assert result.counts.tolist() == [4] and len(result.edges) == 2
