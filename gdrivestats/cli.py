@@ -183,6 +183,9 @@ def _add_analyze(add: Callable[..., argparse.ArgumentParser]) -> None:
     analyze.add_argument("--out", type=Path, metavar="DIR", help="output folder (setting 'out')")
     analyze.add_argument("--top", type=_positive_int, metavar="N", help="top/bottom N (default: 10)")
     analyze.add_argument("--sheet", metavar="NAME", help="analyse only this sheet")
+    analyze.add_argument(
+        "--charts", action="store_true", default=None, help="also write every chart as a PNG in charts/"
+    )
     analyze.set_defaults(handler=_run_analyze)
 
 
@@ -238,6 +241,14 @@ def _add_sync_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     run.add_argument("--top", type=_positive_int, metavar="N", help="top/bottom N (default: 10)")
     run.add_argument(
         "--dry-run", action="store_true", help="say what would be analysed and written; change nothing"
+    )
+    run.add_argument(
+        "--charts", action="store_true", default=None, help="also upload every chart as a PNG in charts/"
+    )
+    run.add_argument(
+        "--summary-as",
+        choices=("xlsx", "sheet"),
+        help="the summary on Drive: summary.xlsx (default) or a native Google Sheet",
     )
     run.add_argument(
         "--schedule-safe",
@@ -305,7 +316,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from gdrivestats import pipeline
     from gdrivestats.interrupts import remove_stale_temporaries
 
-    settings = _settings(args, top=args.top, out=args.out, sheet=args.sheet)
+    settings = _settings(args, top=args.top, out=args.out, sheet=args.sheet, charts=args.charts)
     _log_to_settings_file(args, settings)
     if not args.sources and not args.sample:
         raise ConfigError("give at least one SOURCE (a workbook, a folder or drive:PATH), or --sample")
@@ -318,7 +329,12 @@ def _run_analyze(args: argparse.Namespace) -> int:
         sources.insert(0, str(pipeline.sample_path()))
     remove_stale_temporaries([settings.out.parent])
     outcome = pipeline.analyze_sources(
-        sources, settings.out, top=settings.top, sheet=settings.sheet, progress=_progress(args)
+        sources,
+        settings.out,
+        top=settings.top,
+        sheet=settings.sheet,
+        progress=_progress(args),
+        charts=settings.charts,
     )
     for failure in outcome.failures:
         log.error("error: %s", _printable(failure))  # "gdrivestats: error: …" on stderr, and in a log file
@@ -380,7 +396,9 @@ def _run_run(args: argparse.Namespace) -> int:
     from gdrivestats._logging import setup_logging
     from gdrivestats.interrupts import remove_stale_temporaries
 
-    settings = _source_settings(args, out_folder=args.out_folder, top=args.top)
+    settings = _source_settings(
+        args, out_folder=args.out_folder, top=args.top, charts=args.charts, summary_as=args.summary_as
+    )
     if args.dry_run:
         if args.schedule_safe:
             raise ConfigError("--dry-run and --schedule-safe do not go together; drop one")

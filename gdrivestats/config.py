@@ -45,6 +45,8 @@ class Settings:
     lock_timeout: float = 0.0
     service_account_file: Path | None = None
     subject: str | None = None
+    charts: bool = False  # also write each chart as a PNG in charts/ (analyze and run)
+    summary_as: str = "xlsx"  # run: the summary on Drive as "xlsx" or as a native Google "sheet"
 
     @property
     def cache_dir(self) -> Path:
@@ -118,6 +120,10 @@ def _typed(values: dict[str, Any], origins: Mapping[str, str]) -> Settings:
 
 
 def _expected(name: str) -> str:
+    if name == "charts":
+        return " (expected true or false)"
+    if name == "summary_as":
+        return " (expected 'xlsx' or 'sheet')"
     if name in ("top", "workers"):
         return " (expected a whole number)"
     if name == "lock_timeout":
@@ -130,6 +136,18 @@ def _expected(name: str) -> str:
 def _convert(name: str, raw: Any) -> Any:
     if name in ("top", "workers"):
         return int(raw)
+    if name == "charts":
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(raw).strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(name)
+    if name == "summary_as":
+        if str(raw) not in ("xlsx", "sheet"):
+            raise ValueError(name)
+        return str(raw)
     if name == "lock_timeout":
         return float(raw)
     if name in ("cache", "local", "log_file", "service_account_file", "out"):

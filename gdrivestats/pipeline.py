@@ -283,6 +283,7 @@ def run(
     limits: Limits | None = None,
     dry_run: bool = False,
     summary_as: str = "xlsx",
+    charts: bool = False,
 ) -> RunResult:
     """Sync ``folder``, analyse every workbook whose content changed since it was last analysed, and upload
     its outputs (summary.xlsx, charts, report.html, summary.json) into ``<out_folder>/<workbook>/``.
@@ -294,7 +295,8 @@ def run(
     Workbooks are analysed in worker processes (``analysis_workers``, default: sized to the CPUs and
     memory), each within ``limits``, while the outputs of finished ones are uploaded. ``dry_run`` says
     what would be analysed and written and changes nothing, locally or on Drive. ``summary_as="sheet"``
-    writes the summary as a native Google Sheet (Drive converts the xlsx) instead of summary.xlsx.
+    writes the summary as a native Google Sheet (Drive converts the xlsx) instead of summary.xlsx;
+    ``charts`` uploads every chart as a PNG too.
     """
     if summary_as not in ("xlsx", "sheet"):
         raise ConfigError(f"summary_as must be 'xlsx' or 'sheet', not {summary_as!r}")
@@ -321,6 +323,7 @@ def run(
                     label=f"drive:{join_path(folder, r.drive_path)}",
                     top=top,
                     parsed_cache=mirror.parsed_folder,
+                    charts=charts,
                 )
                 for r in records.values()
             ]

@@ -73,6 +73,8 @@ def run_with(settings: Settings, drive: Drive, progress: bool, dry_run: bool = F
         progress=progress,
         lock_timeout=settings.lock_timeout,
         dry_run=dry_run,
+        charts=settings.charts,
+        summary_as=settings.summary_as,
     )
 
 

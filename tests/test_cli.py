@@ -489,3 +489,22 @@ def test_the_log_file_setting_applies_to_analyze_and_gets_the_failures(tmp_path:
     assert re.search(
         r"^\d{4}-\d\d-\d\d [\d:,]+ ERROR gdrivestats.cli: error: .*broken.xlsx", log_file.read_text(), re.M
     )
+
+
+def test_charts_and_summary_as_reach_the_outputs(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.csv").write_bytes(small_csv())
+    assert main(["analyze", str(tmp_path / "in" / "a.csv"), "--out", str(tmp_path / "plain")]) == 0
+    assert not (tmp_path / "plain" / "charts").exists()
+    assert main(["analyze", str(tmp_path / "in" / "a.csv"), "--out", str(tmp_path / "c"), "--charts"]) == 0
+    charts = list((tmp_path / "c" / "charts").iterdir())
+    assert charts and {p.suffix for p in charts} == {".png"}
+
+
+def test_a_bad_summary_as_setting_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GDRIVESTATS_SUMMARY_AS", "pdf")
+    from gdrivestats.config import load_settings
+    from gdrivestats.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="GDRIVESTATS_SUMMARY_AS"):
+        load_settings(None)
