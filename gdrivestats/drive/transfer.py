@@ -103,9 +103,7 @@ def download_file(
             return dest
         except _Mismatch:
             pass
-        logger.warning(
-            "%s: md5 mismatch (got %s, Drive says %s), attempt %d", what, md5, expected_md5, attempt
-        )
+        logger.info("%s: md5 mismatch (got %s, Drive says %s), attempt %d", what, md5, expected_md5, attempt)
     raise DriveError(
         f"{what}: downloaded content does not match Drive's md5 after {attempts} attempts "
         f"({size} bytes); the file may be changing, retry later"

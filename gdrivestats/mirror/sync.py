@@ -296,8 +296,18 @@ def _apply(
         state.add_pending([(d.entry.id, d.local_path) for d in plan.downloads])
     for move in plan.moves:
         target = resolve_inside(cache, move.local_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(resolve_inside(cache, move.old_local_path), target)
+        try:
+            _check_path_length(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(resolve_inside(cache, move.old_local_path), target)
+        except (OSError, DriveError) as exc:  # e.g. a name too long here: reported, the rest goes on
+            full = disk_full(exc, cache)
+            if full is not None:
+                raise full from exc
+            where = _short(printable(move.entry.path), 160)
+            log.warning("could not move %s: %s", where, printable(_short(str(exc))))
+            result.failed.append(f"{where}: {printable(_short(str(exc)))}")
+            continue
         with state.transaction():
             state.put_file(_record(move.entry, move.local_path))
             state.done_pending(move.entry.id)
@@ -325,7 +335,7 @@ def _download_all(
     for item in waiting:  # still in its back-off: reported, not tried
         _entry, reason, _attempts, next_try = failed[item.entry.id]
         when = datetime.fromtimestamp(next_try).astimezone().strftime("%Y-%m-%d %H:%M")
-        result.failed.append(f"{printable(item.entry.path)}: {reason} (next try after {when})")
+        result.failed.append(f"{_short(printable(item.entry.path), 160)}: {reason} (next try after {when})")
     downloads = [d for d in downloads if d not in waiting]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(_fetch, drive, d, cache): d for d in downloads}
@@ -358,22 +368,43 @@ _RETRY_MAX = 24 * 3600.0
 
 def _record_failure(state: SyncState, item: Download, exc: Exception, result: SyncResult) -> None:
     """One line naming the file and the real reason; the file is tried again after a growing pause."""
-    reason = " ".join(str(exc).split()) or type(exc).__name__
+    reason = _short(str(exc)) or type(exc).__name__
     previous = state.failed().get(item.entry.id)
     attempts = (previous[2] if previous else 0) + 1
     pause = min(_RETRY_FIRST * 2 ** (attempts - 1), _RETRY_MAX)
     if isinstance(exc, DownloadBlocked) and exc.retry_after:  # e.g. a download quota: when it resets
         pause = max(pause, min(exc.retry_after, _RETRY_MAX))
-    log.warning("could not download %s: %s", printable(item.entry.path), printable(reason))
-    result.failed.append(f"{printable(item.entry.path)}: {printable(reason)}")
+    where = _short(printable(item.entry.path), 160)
+    log.warning("could not download %s: %s", where, printable(reason))
+    result.failed.append(f"{where}: {printable(reason)}")
     with state.transaction():
         state.put_failed(item.entry.id, entry_to_json(item.entry), reason, attempts, time.time() + pause)
         state.done_pending(item.entry.id)
 
 
+_MAX_PATH = 4000
+"""Bytes a local path may take (Linux allows 4,096): a deeper Drive tree is reported, never a crash."""
+
+
+def _check_path_length(target: Path) -> None:
+    size = len(os.fsencode(target))
+    if size > _MAX_PATH:
+        raise DriveError(
+            f"its local path would be {size:,} bytes long, over the {_MAX_PATH:,} this system allows; "
+            "move it higher up on Drive or use a cache folder with a shorter path"
+        )
+
+
+def _short(text: str, limit: int = 300) -> str:
+    """One line of at most ``limit`` characters (an over-long path is cut in its middle)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else f"{line[: limit // 2 - 1]}…{line[-(limit // 2) :]}"
+
+
 def _fetch(drive: Drive, item: Download, cache: Path) -> int:
     """Download one file into place; skip the transfer when the cached bytes already match (a crash redo)."""
     target = resolve_inside(cache, item.local_path)
+    _check_path_length(target)
     if item.entry.md5 and target.is_file() and md5_file(target) == item.entry.md5:
         return 0
     drive.download(item.entry, target)

@@ -231,3 +231,20 @@ def test_sync_and_run_take_every_drive_location_form(emu: Emulator, tmp_path: Pa
         assert result.ok and sorted(result.downloaded) == ["countries.csv", "more.csv"], where
     assert run(api(emu), url, tmp_path / "run", progress=False).ok
     assert api(emu).exists(f"{OUT}/countries/summary.json")
+
+
+def test_a_tree_too_deep_for_local_paths_is_reported_and_the_rest_syncs(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    parent = api(emu).stat(FOLDER).id
+    for level in range(22):  # 22 folders of 200 characters: a local path over 4,000 bytes
+        parent = emu.state.add_folder(parent, f"{level:02d}" + "d" * 198).id
+    emu.state.add_file(parent, "deep.csv", small_csv(), "text/csv")
+    cache = tmp_path / "cache"
+    first = sync(api(emu), FOLDER, cache, progress=False)
+    assert not first.ok and len(first.failed) == 1
+    assert "local path would be" in first.failed[0] and len(first.failed[0]) < 400
+    assert sorted(first.downloaded) == ["countries.csv", "more.csv"]
+    emu.log.clear()
+    again = sync(api(emu), FOLDER, cache, progress=False)  # the cache stays usable: the changes feed
+    assert not again.full_listing and len(again.failed) == 1 and emu.log.count() == 1
