@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -228,6 +229,19 @@ def column_table(data: pd.DataFrame, roles: dict[str, Role]) -> pd.DataFrame:
     )
 
 
+_INTENSIVE = re.compile(
+    r"%|\b(per|rate|ratio|percent|percentage|pct|average|avg|mean|median|index|share|density|score|age|"
+    r"price|growth|margin|yield|temperature|temp)\b",
+    re.IGNORECASE,
+)
+
+
+def is_intensive(metric: object) -> bool:
+    """True for a metric whose values do not add up (a percentage, a rate, a price, an index, a mean):
+    its groups are compared by their mean, and it gets no sum."""
+    return bool(_INTENSIVE.search(str(metric)))
+
+
 def describe_table(numbers: pd.DataFrame) -> pd.DataFrame:
     """count, mean, std, quartiles, min, max, sum and missing for each metric (rows = metrics)."""
     if numbers.shape[1] == 0:
@@ -237,7 +251,8 @@ def describe_table(numbers: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(index=numbers.columns, columns=DESCRIBE_COLUMNS, dtype="float64")
     table["count"] = count
     table["missing"] = len(numbers) - count
-    table["sum"] = np.where(count > 0, np.nansum(values, axis=0), np.nan)
+    additive = np.array([not is_intensive(c) for c in numbers.columns])
+    table["sum"] = np.where((count > 0) & additive, np.nansum(values, axis=0), np.nan)
     table["mean"] = numbers.mean()
     table["std"] = numbers.std(ddof=1)
     table["min"] = numbers.min()
@@ -268,6 +283,9 @@ def group_table(numbers: pd.DataFrame, category: pd.Series) -> pd.DataFrame:
     grouped = numbers.groupby(keys, sort=True).agg(GROUP_STATS)
     grouped.index.name = str(category.name)
     grouped.columns = pd.MultiIndex.from_tuples([tuple(c) for c in grouped.columns], names=["metric", "stat"])
+    for metric in numbers.columns:
+        if is_intensive(metric):  # percentages, rates, prices: their sum means nothing
+            grouped[(metric, "sum")] = np.nan
     for metric in numbers.columns:  # a group whose values are all missing has no sum, not a sum of 0
         counts = grouped[(metric, "count")]
         grouped.loc[counts == 0, (metric, "sum")] = np.nan

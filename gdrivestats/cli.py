@@ -168,7 +168,7 @@ def _add_analyze(add: Callable[..., argparse.ArgumentParser]) -> None:
     analyze = add(
         "analyze",
         aliases=["analyse"],
-        help="analyse workbooks: statistics, charts, summary.xlsx, report.html, summary.json",
+        help="analyse workbooks: statistics, charts, summary.xlsx, report.pdf, report.html, summary.json",
         description=(
             "Analyse one or more workbooks: files, folders of workbooks, or Drive locations (drive:PATH, "
             "drive:id:ID, a share URL; a Drive folder is analysed like a local one). With one workbook the "

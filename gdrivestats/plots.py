@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import EngFormatter, MaxNLocator, NullFormatter
 
-from gdrivestats.analysis import Histogram, SheetStats
+from gdrivestats.analysis import Histogram, SheetStats, is_intensive
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +55,6 @@ PALETTE = [
 GRID_COLOUR = "#e5e5e5"
 TEXT_COLOUR = "#333333"
 HEATMAP_COLORMAP = "RdBu_r"
-
-_INTENSIVE = re.compile(
-    r"%|\b(per|rate|ratio|percent|percentage|pct|average|avg|mean|median|index|share|density|score|age|"
-    r"price|growth|margin|yield|temperature|temp)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -370,7 +364,7 @@ def plot_overview(stats: SheetStats, metrics: list[str], colours: dict[str, str]
 
 def group_stat(metric: str, stats: SheetStats | None = None) -> str:
     """Which aggregate to chart: "sum" for amounts (population, sales), "mean" for rates and ratios."""
-    if _INTENSIVE.search(metric):
+    if is_intensive(metric):
         return "mean"
     if stats is not None and metric in stats.describe.index:
         low = cast("float", stats.describe.at[metric, "min"])

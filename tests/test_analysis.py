@@ -257,3 +257,24 @@ def test_histogram_of_values_too_close_for_bins_is_one_bin() -> None:
     values = pd.Series([1e16, 1e16 + 2, 1e16 + 2, 1e16])  # distinct, but closer than 10 float steps apart
     result = histogram(values)
     assert result.counts.tolist() == [4] and len(result.edges) == 2
+
+
+def test_rates_percentages_and_per_capita_figures_get_no_sum() -> None:
+    from gdrivestats.analysis import describe_table, group_table
+
+    numbers = pd.DataFrame(
+        {
+            "Population": [10.0, 20.0],
+            "GDP per capita": [5.0, 7.0],
+            "Percent of total employed Women": [40.0, 60.0],
+        }
+    )
+    described = describe_table(numbers)
+    assert described.at["Population", "sum"] == 30
+    assert np.isnan(described.at["GDP per capita", "sum"])
+    assert np.isnan(described.at["Percent of total employed Women", "sum"])
+    assert described.at["GDP per capita", "mean"] == 6
+    groups = group_table(numbers, pd.Series(["a", "a"]))
+    assert groups.loc["a", ("Population", "sum")] == 30
+    assert np.isnan(groups.loc["a", ("GDP per capita", "sum")])
+    assert groups.loc["a", ("GDP per capita", "mean")] == 6
