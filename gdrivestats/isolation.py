@@ -77,6 +77,7 @@ def analyse_all(
         return
     size = pool_size(len(queue), limits, workers)
     suspects: list[Task] = []  # in flight when a worker died: analysed again alone
+    finished = False  # some pool ran to the end or yielded a result
     while queue or suspects:
         if suspects:
             batch, window = [suspects.pop(0)], 1
@@ -84,10 +85,16 @@ def analyse_all(
             batch, queue, window = queue, [], size
         left, culprits = yield from _run_pool(batch, window, limits)
         if culprits is not None:
+            nothing_done = len(culprits) + len(left) == len(batch)
+            if not finished and nothing_done and _workers_cannot_start(limits):
+                for task in culprits + left + queue + suspects:
+                    yield Done(task, _NO_WORKERS)
+                return
             if len(culprits) == 1:
                 yield Done(culprits[0], _crash_message(limits))
             else:
                 suspects.extend(culprits)
+        finished = True
         queue = left + queue
 
 
@@ -129,9 +136,8 @@ def _run_pool(tasks: list[Task], window: int, limits: Limits) -> _PoolRun:
                     except BrokenProcessPool:
                         in_flight = [task, *(t for t, _ in running.values())]
                         return pending, in_flight
-                overdue = [
-                    f for f, (_, t0) in running.items() if time.monotonic() - t0 > limits.seconds + _GRACE
-                ]
+                late = time.monotonic() - limits.seconds - _GRACE  # started before this: overdue
+                overdue = [f for f, (_, t0) in running.items() if t0 < late and not f.done()]
                 if overdue:
                     task = running[overdue[0]][0]
                     _kill_workers(pool)
@@ -147,6 +153,27 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
     for process in list(getattr(pool, "_processes", {}).values()):
         with contextlib.suppress(OSError, AttributeError):
             process.kill()
+
+
+_NO_WORKERS = (
+    "the worker processes that analyse workbooks could not start; if you call gdrivestats from a script, "
+    'put the call under `if __name__ == "__main__":` (each worker imports the script again)'
+)
+
+
+def _workers_cannot_start(limits: Limits) -> bool:
+    """True when a fresh worker dies before doing anything: a trivial task breaks the pool."""
+    context = multiprocessing.get_context("forkserver" if "forkserver" in _methods() else "spawn")
+    try:
+        with ProcessPoolExecutor(
+            1, mp_context=context, initializer=_start_worker, initargs=(limits, None, logging.WARNING)
+        ) as pool:
+            pool.submit(int).result(timeout=60)
+    except BrokenProcessPool:
+        return True
+    except Exception:  # a timeout or another failure: not a cause we can name
+        return False
+    return False
 
 
 def _crash_message(limits: Limits) -> str:
@@ -186,7 +213,8 @@ def _start_worker(limits: Limits, log_queue: Any, level: int) -> None:
     send its log records and warnings to the parent."""
     global _limits
     _limits = limits
-    setup_worker_logging(log_queue, level)
+    if log_queue is not None:
+        setup_worker_logging(log_queue, level)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = _address_space() + limits.memory

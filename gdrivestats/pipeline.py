@@ -313,6 +313,8 @@ def run(
         )
         result = RunResult(sync=synced, out_folder=out)
         names = mirror.output_folders()
+        # First, so a workbook deleted and uploaded again under its old name writes into a fresh folder.
+        _trash_stale_outputs(drive, mirror, out, result)
         records = {r.id: r for r in mirror.needs_analysis()}
         with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}out-", dir=mirror.root) as tmp:
             tasks = [
@@ -352,7 +354,6 @@ def run(
         result.analysed.sort()
         if result.analysed:
             result.link = _folder_link(drive, out)
-        _trash_stale_outputs(drive, mirror, out, result)
         if result.analysed or result.trashed:
             mirror.prune_parsed()
     log.info("%s", result.summary())

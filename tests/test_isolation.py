@@ -105,3 +105,41 @@ def test_warnings_in_workers_reach_the_log_not_the_terminal(
     assert [d.error for d in results] == [None]
     assert any("Glyph" in r.getMessage() for r in caplog.records)  # sent up from the worker
     assert "Glyph" not in capfd.readouterr().err
+
+
+def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from gdrivestats.isolation import Task, analyse_all\n"
+        f"tmp = Path({str(tmp_path)!r})\n"
+        "(tmp / 'a.csv').write_text('name,value\\na,1\\nb,2\\n')\n"
+        "for d in analyse_all([Task('a', tmp / 'a.csv', tmp / 'out', 'a.csv')]):\n"
+        "    print('RESULT:', d.error)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    results = [line for line in done.stdout.splitlines() if line.startswith("RESULT:")]
+    assert len(results) == 1 and 'put the call under `if __name__ == "__main__":`' in results[0]
+
+
+def test_a_slow_consumer_does_not_make_finished_workbooks_time_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from gdrivestats import isolation
+
+    monkeypatch.setattr(isolation, "_GRACE", 0.0)  # the parent stops a worker as soon as its time is up
+    books = []
+    for i in range(3):
+        book = tmp_path / f"b{i}.csv"
+        book.write_bytes(small_csv(i + 1))
+        books.append(_task(tmp_path, book))
+    results = []
+    for done in analyse_all(books, workers=3, limits=Limits(seconds=4)):
+        results.append(done.error)
+        time.sleep(5)  # the caller uploads meanwhile; the others finished in the background
+    assert results == [None, None, None]

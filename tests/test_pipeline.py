@@ -231,3 +231,17 @@ def test_the_summary_can_be_a_native_google_sheet_updated_in_place(emu: Emulator
     assert run(api(emu), FOLDER, cache, progress=False, summary_as="sheet").ok
     again = api(emu).stat(f"{OUT}/countries/summary")
     assert again.id == sheet.id and again.mime_type == sheet.mime_type  # the same Sheet, a new revision
+
+
+def test_a_workbook_deleted_and_uploaded_again_keeps_live_outputs(emu: Emulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    drive = api(emu)
+    old = drive.stat(f"{FOLDER}/countries.csv")
+    emu.state.delete(old.id)
+    emu.state.add_file(drive.stat(FOLDER).id, "countries.csv", small_csv(8), "text/csv")
+    again = run(api(emu), FOLDER, cache, progress=False)
+    assert again.ok and again.analysed == ["countries.csv"]
+    assert again.trashed == [f"{OUT}/countries"]
+    live = outputs_on_drive(emu)
+    assert {p for p in live if p.startswith("countries/")} == {f"countries/{name}" for name in OUTPUTS}

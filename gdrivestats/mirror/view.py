@@ -158,7 +158,9 @@ def _apply_folder_change(view: View, change: Change, exclude: str | None) -> Non
     if parent == view.root_id or parent in view.folders:
         rel = join_path(_folder_path(view, parent), entry.name)
         if rel != exclude:
-            view.folders[entry.id] = dataclasses.replace(entry, path=rel)
+            # A folder new to the tree may arrive with its contents (moved in or restored from the trash):
+            # the feed reports only the folder, so only a listing can tell what is inside.
+            raise NeedsFullListing(f"folder {rel} appeared in the synced folder")
 
 
 def _folder_path(view: View, folder_id: str | None) -> str:

@@ -248,3 +248,15 @@ def test_a_tree_too_deep_for_local_paths_is_reported_and_the_rest_syncs(
     emu.log.clear()
     again = sync(api(emu), FOLDER, cache, progress=False)  # the cache stays usable: the changes feed
     assert not again.full_listing and len(again.failed) == 1 and emu.log.count() == 1
+
+
+def test_a_folder_moved_into_the_tree_brings_its_workbooks(emu: Emulator, tmp_path: Path) -> None:
+    root = api(emu).stat("").id
+    elsewhere = emu.state.add_folder(root, "Elsewhere")
+    emu.state.add_file(elsewhere.id, "b.csv", small_csv(4), "text/csv")
+    cache = tmp_path / "cache"
+    assert sync(api(emu), FOLDER, cache, progress=False).ok
+    emu.state.move(elsewhere.id, api(emu).stat(FOLDER).id)
+    moved = sync(api(emu), FOLDER, cache, progress=False)
+    assert moved.ok and moved.downloaded == ["Elsewhere/b.csv"]
+    assert (cache / "Elsewhere" / "b.csv").read_bytes() == small_csv(4)
