@@ -14,12 +14,16 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-MANY_LANGUAGE_TOTAL = re.compile(
-    r"^(?:total\b|totals\b|grand total|sub-?total|sum\b|all\b|overall\b|whole\b|общо|всичко|итого|всего|"
-    r"insgesamt|gesamt|summe|totale|ensemble|todos|todas|tous|razem|ogółem|celkem|összesen|yhteensä|"
-    r"i alt|totalt|samtals|kokku|iš viso|kopā|ukupno|skupaj|toplam|جمع|合计|合計|总计)",
-    re.IGNORECASE,
+_TOTAL_WORDS = (  # a label that starts with one of these, then ends or goes on after a break: 'Total, 16+'
+    r"(?:total|totals|grand total|sub-?total|общо|всичко|итого|всего|insgesamt|totale|razem|ogółem|celkem|"
+    r"összesen|yhteensä|i alt|totalt|samtals|kokku|iš viso|kopā|ukupno|skupaj|toplam|جمع|合计|合計|总计)"
+    r"(?=$|[\s,.:;()\[\]\-–—/*]|\d)"
 )
+_TOTAL_ALONE = (  # words that are names too ('All Saints', 'Whole Foods', 'Summer'): the whole label only
+    r"(?:sum|all|overall|whole|gesamt|summe|ensemble|todos|todas|tous|all[- ]items|all industries|"
+    r"all occupations|all persons|all ages|all countries|all sectors|all products)[\s.:*\d]*$"
+)
+MANY_LANGUAGE_TOTAL = re.compile(rf"^(?:{_TOTAL_WORDS}|{_TOTAL_ALONE})", re.IGNORECASE)
 GROUP_WORDS = re.compile(
     r"\b(?:world|countries|economies|income|area|union|members?|group|groups|regions?|developing|developed|"
     r"advanced|emerging|oecd|g7|g20|asean|opec|sub-saharan|arab states|latin america|east asia|south asia|"
@@ -124,3 +128,16 @@ def aggregate_label_mask(labels: pd.Series) -> tuple[pd.Series, str]:
         ]
     )
     return totals | pd.Series(groups, index=labels.index), "country groups"
+
+
+def confirmed_totals(data: pd.DataFrame, by_label: pd.Series, additive: list[str]) -> pd.Series:
+    """Rows labelled as totals that are where totals are (the first or the last row) or as large as every
+    other row in a column that adds up: a shop called 'Total Wine' in the middle of a list stays data."""
+    positions = np.flatnonzero(by_label.to_numpy())
+    keep = np.zeros(len(data), dtype=bool)
+    columns = [np.nan_to_num(pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)) for c in additive]
+    others = [np.delete(values, positions) for values in columns]
+    for at in positions:
+        largest = any(len(o) and values[at] >= o.max() for values, o in zip(columns, others, strict=True))
+        keep[at] = at in (0, len(data) - 1) or largest
+    return pd.Series(keep, index=data.index)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gdrivestats.workbook.aggregates import aggregate_label_mask
+from gdrivestats.workbook.aggregates import aggregate_label_mask, confirmed_totals
 from gdrivestats.workbook.levels import Tree, additive_columns, find_tree, tree_from_codes, tree_from_indent
 from gdrivestats.workbook.log import plural
 from gdrivestats.workbook.model import Role
@@ -107,6 +107,8 @@ def apply_outline(
         notes += tree_notes
         result.levels, result.level, result.level_rows = levels, level, level_rows
         by_label = by_label.reindex(data.index, fill_value=False)
+    if by_label.any():
+        by_label = confirmed_totals(data, by_label, additive)
     if by_label.any():
         totals = data.loc[by_label]
         asides.append(totals)

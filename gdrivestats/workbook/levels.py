@@ -140,10 +140,14 @@ def _one_pass(values: np.ndarray, units: np.ndarray) -> list[tuple[int, int, int
     return chosen
 
 
+MIN_ROWS_FOR_SUMS = 10
+"""Fewer rows than this, and sums alone (no indent, codes or a level column) never make an outline."""
+
+
 def find_tree(frame: pd.DataFrame, columns: list[str]) -> Tree | None:
     """The outline of parents and parts among the rows of ``frame``, or None when there is none."""
-    if not columns or len(frame) < 4:
-        return None
+    if not columns or len(frame) < MIN_ROWS_FOR_SUMS:
+        return None  # a handful of rows: sums that hold may well be chance (Alpha 1 + Beta 2 = Gamma 3)
     matrix = np.column_stack(
         [pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in columns]
     )

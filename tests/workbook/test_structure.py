@@ -75,11 +75,33 @@ def test_levels_found_by_sums_and_ranked_one_at_a_time(tmp_path: Path) -> None:
 
 def test_subtotals_under_their_parts(tmp_path: Path) -> None:
     rows = [["Item", "Value", "Other"], ["Crops", 50, 5], ["Livestock", 30, 3], ["Primary", 80, 8],
-            ["Mining", 40, 4], ["Manufacturing", 60, 6], ["Secondary", 100, 10]]  # fmt: skip
+            ["Mining", 40, 4], ["Manufacturing", 60, 6], ["Construction", 25, 2], ["Secondary", 125, 12],
+            ["Trade", 70, 9], ["Transport", 35, 4], ["Finance", 45, 1], ["Tertiary", 150, 14]]  # fmt: skip
     sheet = one_sheet(tmp_path, rows)
-    assert sheet.data["Item"].tolist() == ["Crops", "Livestock", "Mining", "Manufacturing"]
-    assert sheet.data["parent"].tolist() == ["Primary", "Primary", "Secondary", "Secondary"]
-    assert sheet.set_aside_reasons == ["aggregate: the sum of the 2 rows above it (level 1)"] * 2
+    parts = ["Crops", "Livestock", "Mining", "Manufacturing", "Construction", "Trade", "Transport", "Finance"]
+    assert sheet.data["Item"].tolist() == parts
+    assert sheet.data["parent"].tolist() == ["Primary"] * 2 + ["Secondary"] * 3 + ["Tertiary"] * 3
+    assert sheet.set_aside_reasons == [
+        "aggregate: the sum of the 2 rows above it (level 1)",
+        "aggregate: the sum of the 3 rows above it (level 1)",
+        "aggregate: the sum of the 3 rows above it (level 1)",
+    ]
+
+
+def test_a_few_rows_whose_sums_hold_by_chance_stay_data(tmp_path: Path) -> None:
+    rows = [["Team", "Wins", "Losses"], ["Alpha", 1, 2], ["Beta", 2, 3], ["Gamma", 3, 5], ["Delta", 4, 1],
+            ["Eps", 7, 6]]  # fmt: skip  # Gamma = Alpha + Beta and Eps = Gamma + Delta, in both columns
+    sheet = one_sheet(tmp_path, rows)
+    assert sheet.data["Team"].tolist() == ["Alpha", "Beta", "Gamma", "Delta", "Eps"]
+    assert sheet.levels == []
+
+
+def test_names_that_start_like_a_total_word_are_data(tmp_path: Path) -> None:
+    names = ["Whole Foods Market", "Toussaint Bakery", "All Saints Cafe", "Ensemble Bistro", "Summerfield",
+             "Acme", "Summer Stand", "Overall Outfitters", "Gesamtschule Shop", "Sumo Deli"]  # fmt: skip
+    rows = [["Store", "Sales"], *([n, 10 + 7 * i] for i, n in enumerate(names))]
+    sheet = one_sheet(tmp_path, rows)
+    assert sheet.data["Store"].tolist() == names and sheet.set_aside.empty
 
 
 def test_a_row_that_happens_to_equal_a_sum_is_not_a_parent(tmp_path: Path) -> None:
