@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import time
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -121,6 +122,8 @@ def _run_pool(tasks: list[Task], window: int, limits: Limits) -> _PoolRun:
             initializer=_start_worker,
             initargs=(limits, logs.queue, level),
         )
+        with _main_not_reimported():  # the first submit starts every worker
+            pool.submit(int).result()
         pending = list(tasks)
         running: dict[Future[str | None], tuple[Task, float]] = {}
         try:
@@ -147,6 +150,28 @@ def _run_pool(tasks: list[Task], window: int, limits: Limits) -> _PoolRun:
             return [], None
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """Start workers without importing the caller's script again in each of them.
+
+    multiprocessing re-runs ``__main__`` in every new worker (a script, ``python -c``, stdin); a script
+    without ``if __name__ == "__main__":`` would then run itself once per worker. The workers need only
+    gdrivestats, so while they start, ``__main__`` shows no file or spec to re-import.
+    """
+    main = sys.modules.get("__main__")
+    names: tuple[str, ...] = ("__file__", "__spec__")
+    saved: dict[str, object] = {k: main.__dict__[k] for k in names if main is not None and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__dict__["__spec__"] = None
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:

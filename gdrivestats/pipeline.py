@@ -312,6 +312,8 @@ def run(
             drive, folder, patterns=patterns, workers=workers, exclude=exclude, progress=progress
         )
         result = RunResult(sync=synced, out_folder=out)
+        if mirror.use_outputs(out, f"summary={summary_as} charts={charts} top={top}"):
+            log.info("the out-folder or the output settings changed: every workbook is written again")
         names = mirror.output_folders()
         # First, so a workbook deleted and uploaded again under its old name writes into a fresh folder.
         _trash_stale_outputs(drive, mirror, out, result)

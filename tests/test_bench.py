@@ -14,12 +14,20 @@ import pytest
 
 from bench.proxy import ConnectProxy
 
-pytestmark = pytest.mark.slow  # runs the quick benchmark end to end (about 30 s)
+pytestmark = pytest.mark.slow  # runs the quick benchmark end to end (about 90 s)
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDERS = 4  # Config.quick_mode(): 40 files in 4 folders, 5 changed
 FILES = 40
 CHANGED = 5
+RUN_WORKBOOKS = 3  # Config.quick_mode(): the run at scale on 3 workbooks (one of each kind), no larger run
+OUTPUTS_PER_WORKBOOK = 4  # summary.xlsx, summary.json, report.html, report.pdf
+NEW, RERUN, OLD, NAIVE_RUN = (
+    "gdrivestats run",
+    "gdrivestats run again, nothing changed",
+    "gdrivestats run at 331098d (today's code)",
+    "naive Colab loop",
+)
 SECTIONS = (
     "## Machine and versions",
     "## Targets",
@@ -28,6 +36,7 @@ SECTIONS = (
     "## 3. The report, stage by stage",
     "## 4. Upload with injected faults",
     "## 5. Peak memory",
+    "## 6. Run at scale: sync, analyse, write back",
     "## What limits the missed targets",
     "## Method",
 )
@@ -105,7 +114,7 @@ def test_call_counts_per_tool(quick: dict[str, Any]) -> None:
     assert _calls(naive, "list") == [FOLDERS + 2]  # finding the folder, the folder, each subfolder
     gds_unchanged = _outcome(quick, "re-sync, nothing changed", "gdrivestats")
     assert _calls(gds_unchanged, "changes") == [1]  # the changes feed, not a listing
-    assert _calls(gds_unchanged, "list") == [0]
+    assert [run["total_calls"] for run in gds_unchanged["traffic"]] == [1]  # same token: no account lookup
     gds_first = _outcome(quick, "first sync", "gdrivestats")
     assert _calls(gds_first, "list")[0] <= 3  # the folder lookup and a few multi-folder queries
 
@@ -137,10 +146,62 @@ def test_targets_are_all_reported_with_a_verdict(quick: dict[str, Any]) -> None:
         "resync-downloads",
         "load-vs-pandas",
         "cached-vs-pandas",
+        "report-vs-baseline",
+        "run-vs-today",
+        "run-files",
     ]
     assert all(t["met"] in (True, False, None) for t in quick["targets"])
-    downloads = next(t for t in quick["targets"] if t["key"] == "resync-downloads")
-    assert downloads["met"] is True
+    by_key = {t["key"]: t for t in quick["targets"]}
+    assert by_key["resync-downloads"]["met"] is True
+    assert by_key["run-files"]["met"] is True
+    assert by_key["report-vs-baseline"]["met"] is None  # the quick workbook is not the 100,000-row one
+
+
+def _runs(quick: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    run = quick["run"]
+    assert {o["workbooks"] for o in run["outcomes"]} == {RUN_WORKBOOKS}
+    return {o["tool"]: o for o in run["outcomes"]}
+
+
+def test_run_at_scale_writes_four_files_a_workbook_and_nothing_when_run_again(quick: dict[str, Any]) -> None:
+    run = quick["run"]
+    assert (run["count"], run["large"], run["latency_ms"], run["write_rate"]) == (RUN_WORKBOOKS, 0, 20, 10)
+    assert run["mix"] == {"multi-sheet statistics xlsx": 1, "flat xlsx": 1, "flat csv": 1}
+    outcomes = _runs(quick)
+    new = outcomes[NEW]
+    assert new["error"] is None and new["seconds"] > 0 and new["peak_tree_mb"] > 0
+    assert new["files_written"] == new["files_on_drive"] == RUN_WORKBOOKS * OUTPUTS_PER_WORKBOOK
+    assert new["files_written"] / new["workbooks"] <= 10
+    assert new["output_folders"] == RUN_WORKBOOKS
+    assert new["folders_created"] == RUN_WORKBOOKS + 1  # the output folder and one a workbook
+    assert new["calls"]["media"] == RUN_WORKBOOKS
+    assert new["bytes_written"] > 0
+    again = outcomes[RERUN]
+    assert again["error"] is None
+    assert (again["writes"], again["files_written"], again["calls"].get("media", 0)) == (0, 0, 0)
+    assert again["files_on_drive"] == new["files_on_drive"]
+    phases = new["phases"]  # the timeline, from the emulator's log
+    assert list(phases) == ["first request", "last download", "first upload", "last write", "exit"]
+    assert 0 < phases["first request"] <= phases["last download"] < phases["first upload"]
+    assert phases["first upload"] <= phases["last write"] <= phases["exit"]
+    assert list(again["phases"]) == ["first request", "exit"]  # no download, no write
+
+
+def test_run_at_scale_measures_todays_code_and_the_naive_loop_on_the_same_workbooks(
+    quick: dict[str, Any],
+) -> None:
+    outcomes = _runs(quick)
+    naive = outcomes[NAIVE_RUN]
+    assert naive["error"] is None and naive["output_folders"] == RUN_WORKBOOKS
+    assert naive["calls"]["media"] == RUN_WORKBOOKS
+    assert naive["files_written"] == naive["files_on_drive"] >= RUN_WORKBOOKS + 1  # one a sheet (2-4 sheets)
+    if OLD not in outcomes:  # no git history (a shallow clone or an archive): said in the page
+        assert any("331098d" in p for p in quick["run"]["problems"])
+        return
+    old = outcomes[OLD]
+    assert old["error"] is None and old["output_folders"] == RUN_WORKBOOKS
+    assert old["files_written"] == old["files_on_drive"] > outcomes[NEW]["files_written"]  # a file a chart
+    assert "| Workbooks | Tool | Wall time |" in quick["markdown"]
 
 
 def _ask(port: int, request: bytes) -> bytes:

@@ -245,3 +245,40 @@ def test_a_workbook_deleted_and_uploaded_again_keeps_live_outputs(emu: Emulator,
     assert again.trashed == [f"{OUT}/countries"]
     live = outputs_on_drive(emu)
     assert {p for p in live if p.startswith("countries/")} == {f"countries/{name}" for name in OUTPUTS}
+
+
+def test_a_new_out_folder_gets_every_output_and_the_old_outputs_are_never_workbooks(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    moved = run(api(emu), FOLDER, cache, out_folder=f"{FOLDER}/stats", progress=False)
+    assert moved.ok and sorted(moved.analysed) == ["Reports/more.csv", "countries.csv"]
+    assert not any(p.endswith("summary.xlsx") for p in moved.analysed)  # the old outputs stay outputs
+    new = {e.path for e in api(emu).list(f"{FOLDER}/stats", recursive=True) if not e.is_folder}
+    assert (
+        f"{FOLDER}/stats/countries/summary.json" in new and f"{FOLDER}/stats/Reports/more/report.pdf" in new
+    )
+    assert not any("/gdrivestats/" in p for p in new)
+    emu.log.clear()
+    quiet = run(api(emu), FOLDER, cache, out_folder=f"{FOLDER}/stats", progress=False)
+    assert quiet.ok and quiet.analysed == [] and emu.log.count() <= 2
+
+
+def test_switching_the_summary_to_a_sheet_and_charts_off_replaces_what_is_on_drive(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False, charts=True).ok
+    assert api(emu).exists(f"{OUT}/countries/charts")
+    again = run(api(emu), FOLDER, cache, progress=False, summary_as="sheet")
+    assert again.ok and sorted(again.analysed) == ["Reports/more.csv", "countries.csv"]
+    live = {
+        e.path[len(OUT) + 1 :] for e in api(emu).list(f"{OUT}/countries", recursive=True) if not e.is_folder
+    }
+    assert live == {
+        "countries/summary",
+        "countries/summary.json",
+        "countries/report.html",
+        "countries/report.pdf",
+    }

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from gdrivestats.drive.base import Drive, join_path, norm_path
+from gdrivestats.errors import NotFound
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.mirror.layout import LOCK_FILE, PARSED_FOLDER
 from gdrivestats.mirror.lock import cache_lock
@@ -113,6 +114,25 @@ class Mirror:
         """Every mirrored file, in Drive path order."""
         return sorted(self._db.files().values(), key=lambda r: r.drive_path)
 
+    def use_outputs(self, out_root: str, settings: str) -> bool:
+        """Outputs go below ``out_root``, made with ``settings`` (what changes the files: their format,
+        charts, top N); True when either changed since the last run, and then every workbook is written
+        again: into the new out-folder (the old one is left as it is), or in place, with the outputs no
+        longer made moved to Drive's trash."""
+        state = self._db
+        old_root, old_settings = state.get_meta("out_root"), state.get_meta("output_settings")
+        moved = old_root is not None and old_root != out_root
+        changed = old_settings is not None and old_settings != settings
+        with state.transaction():
+            for record in state.files().values() if moved or changed else ():
+                if moved:
+                    state.forget_outputs(record.id)
+                else:
+                    state.mark_analysed(record.id, None)
+            state.set_meta("out_root", out_root)
+            state.set_meta("output_settings", settings)
+        return moved or changed
+
     def needs_analysis(self) -> list[FileRecord]:
         """The mirrored files whose content changed since they were last analysed and written back."""
         return [r for r in self.files() if r.content_key != r.analysed_md5]
@@ -207,9 +227,18 @@ class Mirror:
             with state.transaction():
                 state.put_output(record.id, name, drive_id, md5)
 
-        done = upload_folder(
-            drive, outputs, drive_folder, state.outputs(record.id), recorded, as_sheets=as_sheets
-        )
+        previous = state.outputs(record.id)
+        done = upload_folder(drive, outputs, drive_folder, previous, recorded, as_sheets=as_sheets)
+        # Outputs no longer made (charts turned off) or now in another file (the summary as a Sheet instead
+        # of summary.xlsx) go to Drive's trash, so the folder holds exactly what this run made.
+        replaced = {n for n in previous.keys() & done.outputs.keys() if previous[n][0] != done.outputs[n][0]}
+        for name in sorted((previous.keys() - done.outputs.keys()) | replaced):
+            drive_id = previous[name][0]
+            with contextlib.suppress(NotFound):
+                drive.remove(f"id:{drive_id}")
+            if name not in replaced:
+                with state.transaction():
+                    state.forget_outputs(record.id, drive_id)
         if done.uploaded:
             subs = {PurePosixPath(p).parent.as_posix() for p in done.uploaded} - {"."}
             folders = {drive_folder} | {join_path(drive_folder, sub) for sub in subs}

@@ -52,6 +52,9 @@ CREATE TABLE IF NOT EXISTS output_names (
     local_path  TEXT NOT NULL,        -- its cache path when the name was given (a rename gives a new one)
     name        TEXT NOT NULL         -- its output folder below the out-folder, unique case-insensitively
 );
+CREATE TABLE IF NOT EXISTS own_ids (
+    drive_id    TEXT PRIMARY KEY      -- every file or folder gdrivestats wrote on Drive: never a workbook
+);
 CREATE TABLE IF NOT EXISTS output_folders (
     workbook_id TEXT NOT NULL,        -- a workbook whose outputs are in this Drive folder
     drive_id    TEXT NOT NULL,        -- the folder (the workbook's own, and every folder above it)
@@ -249,7 +252,16 @@ class SyncState:
     # --- starting over ----------------------------------------------------------------------------------
     def reset(self) -> None:
         """Forget everything (another account's or server's state): the next sync starts from a listing."""
-        for table in ("files", "folders", "pending", "outputs", "output_folders", "output_names", "failed"):
+        for table in (
+            "files",
+            "folders",
+            "pending",
+            "outputs",
+            "output_folders",
+            "output_names",
+            "own_ids",
+            "failed",
+        ):
             self._db.execute(f"DELETE FROM {table}")
         self._db.execute("DELETE FROM meta WHERE key != 'schema_version'")
 
@@ -309,6 +321,9 @@ class SyncState:
             "INSERT OR IGNORE INTO output_folders (workbook_id, drive_id) VALUES (?, ?)",
             [(workbook_id, folder_id) for folder_id in folder_ids],
         )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO own_ids (drive_id) VALUES (?)", [(f,) for f in folder_ids]
+        )
 
     def forget_outputs(self, workbook_id: str, drive_id: str | None = None) -> None:
         """Forget one output (or all of a workbook's) so the next run writes it again."""
@@ -321,8 +336,13 @@ class SyncState:
             )
         self._db.execute("UPDATE files SET analysed_md5 = NULL WHERE id = ?", (workbook_id,))
 
+    def own_ids(self) -> set[str]:
+        """Every Drive id gdrivestats has written (outputs and their folders), wherever they are now."""
+        return {row["drive_id"] for row in self._db.execute("SELECT drive_id FROM own_ids")}
+
     def put_output(self, workbook_id: str, name: str, drive_id: str, md5: str | None) -> None:
         """Record one output uploaded for a workbook."""
+        self._db.execute("INSERT OR IGNORE INTO own_ids (drive_id) VALUES (?)", (drive_id,))
         self._db.execute(
             "INSERT OR REPLACE INTO outputs (workbook_id, name, drive_id, md5) VALUES (?, ?, ?, ?)",
             (workbook_id, name, drive_id, md5),

@@ -17,7 +17,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -114,6 +114,7 @@ def sync(
         _check_account(drive, state, cache)
         view, token, full_listing, changes = _current_view(drive, folder, state, patterns, exclude, full)
         _heal_outputs(state, changes)
+        view = _without_outputs(view, state)
         known = state.files()
         plan = plan_sync(view, known, _present_paths(cache, known.values()))
         result = SyncResult(cache=cache, plan=plan, full_listing=full_listing)
@@ -143,6 +144,7 @@ def _plan_only(
             view, _token, full_listing, _changes = _current_view(
                 drive, folder, state, patterns, exclude, full
             )
+            view = _without_outputs(view, state)
             known = state.files()
         else:
             view, full_listing, known = _listed_view(drive, folder, patterns, exclude), True, {}
@@ -237,6 +239,27 @@ def _add_failed(view: View, state: SyncState) -> None:
 
 
 # ---- outputs written back: put back what was removed or changed on Drive ----------------------------------
+
+
+def _without_outputs(view: View, state: SyncState) -> View:
+    """The view without gdrivestats' own outputs (files and folders it wrote back, wherever they are): an
+    out-folder moved elsewhere leaves its old outputs on Drive, and they must never be taken for workbooks."""
+    own = state.own_ids()
+    if not own:
+        return view
+    folders = {fid: e for fid, e in view.folders.items() if fid not in own}
+    while True:  # folders below an output folder go too
+        keep = {fid: e for fid, e in folders.items() if _placed(e, folders, view.root_id)}
+        if len(keep) == len(folders):
+            break
+        folders = keep
+    files = {fid: e for fid, e in view.files.items() if fid not in own and _placed(e, folders, view.root_id)}
+    return View(root_id=view.root_id, folders=folders, files=files)
+
+
+def _placed(entry: Entry, folders: Mapping[str, Entry], root_id: str) -> bool:
+    parent = entry.parents[0] if entry.parents else None
+    return parent is None or parent == root_id or parent in folders
 
 
 def _heal_outputs(state: SyncState, changes: Sequence[Change]) -> None:
