@@ -9,6 +9,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from gdrivestats.names import printable
+
 #: Libraries too chatty to log below WARNING even with -vv (HTTP stack, plotting, file locks).
 NOISY_LOGGERS = ("googleapiclient", "urllib3", "httplib2", "matplotlib", "PIL", "filelock")
 
@@ -54,6 +56,7 @@ def setup_logging(
     for handler in handlers:
         if handler.formatter is None:
             handler.setFormatter(formatter)
+        handler.addFilter(_printable_record)
     logging.basicConfig(level=level_for(verbosity, default), handlers=handlers, force=True)
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.NOTSET if verbosity >= 2 else logging.WARNING)
@@ -61,6 +64,15 @@ def setup_logging(
     from gdrivestats.auth.redact import install_log_filter
 
     install_log_filter()  # tokens, codes and secrets never reach a log line, even with -vv
+
+
+def _printable_record(record: logging.LogRecord) -> bool:
+    """Every record on one line, with control characters shown (a Drive name with ESC or a newline in it
+    can neither colour the terminal nor forge a log line); tracebacks are formatted apart, as they are."""
+    message = record.getMessage()
+    if not message.isprintable():
+        record.msg, record.args = printable(message), None
+    return True
 
 
 def _without_library_warnings(record: logging.LogRecord) -> bool:

@@ -99,3 +99,17 @@ def test_worker_processes_log_through_the_parent(tmp_path: Path, capfd) -> None:
     logged = log_file.read_text()
     assert "WARNING py.warnings: " in logged and "Glyph 19978 missing" in logged
     assert f"worker {worker} done" in logged
+
+
+def test_every_log_line_shows_control_characters_instead_of_acting_on_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gdrivestats._logging import setup_logging
+
+    log_file = tmp_path / "run.log"
+    setup_logging(0, log_file)
+    logging.getLogger("gdrivestats.test").warning("could not read %s", "evil\x1b[2J\nforged: error")
+    logging.shutdown()
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "evil\\x1b[2J\\nforged: error" in err
+    assert len(log_file.read_text().splitlines()) == 1

@@ -43,6 +43,7 @@ class Pacer:
         self._tokens = float(burst)
         self._stamp = clock()
         self._paused_until = 0.0
+        self._calm_until = 0.0
         self._streak = 0
         self._lock = threading.Lock()
         self.waited = 0.0
@@ -60,16 +61,21 @@ class Pacer:
                     return
                 if wait == 0.0:
                     wait = (1.0 - self._tokens) / self.rate
-            self.waited += wait
+            with self._lock:
+                self.waited += wait
             self._sleep(wait)
 
     def rate_limited(self, retry_after: float | None = None) -> None:
-        """Drive refused a write for its rate: halve the rate, empty the bucket, pause everyone if asked."""
+        """Drive refused a write for its rate: halve the rate (once for answers that arrive together), empty
+        the bucket, and pause everyone if Drive said for how long."""
         with self._lock:
-            self.slowdowns += 1
-            self.rate = max(self.min_rate, self.rate / 2)
+            now = self._clock()
             self._tokens = 0.0
             self._streak = 0
+            if now >= self._calm_until:  # several threads told at once count as one "slow down"
+                self.slowdowns += 1
+                self.rate = max(self.min_rate, self.rate / 2)
+                self._calm_until = now + 1.0 / self.rate
             if retry_after:
                 self._paused_until = max(self._paused_until, self._clock() + retry_after)
 

@@ -44,8 +44,17 @@ def test_a_rate_limit_halves_the_rate_and_honours_retry_after() -> None:
     pacer.acquire()
     assert t.now == pytest.approx(4.0)  # then at the halved rate: one a second
     for _ in range(3):
+        t.now += 10.0  # separate storms
         pacer.rate_limited()
     assert pacer.rate == 0.25  # halved three more times (0.125) but never below the floor
+
+
+def test_answers_that_arrive_together_halve_the_rate_once() -> None:
+    t = FakeTime()
+    pacer = Pacer(rate=8.0, burst=8, clock=t.clock, sleep=t.sleep)
+    for _ in range(8):  # eight upload threads told "slow down" in the same instant
+        pacer.rate_limited()
+    assert pacer.rate == 4.0 and pacer.slowdowns == 1
 
 
 def test_successes_bring_the_rate_back_but_never_above_the_start() -> None:
