@@ -34,6 +34,7 @@ DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024
 DEFAULT_TIME_LIMIT = 300.0
 """Seconds one workbook's analysis may take."""
 _GRACE = 30.0  # the parent stops a worker this long after its own alarm should have fired
+_STOP_GRACE = 10.0  # on Ctrl-C or SIGTERM, workers may finish the workbook they are writing this long
 _WORKER_BASE = 400 * 1024 * 1024  # a worker's own footprint, for sizing the pool to the memory there is
 _PRELOAD = ["gdrivestats.report", "gdrivestats.workbook", "gdrivestats.mirror.parsed", "gdrivestats.analysis"]
 
@@ -148,7 +149,13 @@ def _run_pool(tasks: list[Task], window: int, limits: Limits) -> _PoolRun:
                     others = [t for f, (t, _) in running.items() if f is not overdue[0]]
                     return others + pending, None
             return [], None
-        finally:
+        finally:  # also on Ctrl-C or SIGTERM: the workbooks being written finish (briefly), then stop
+            unfinished = [f for f in running if not f.done()]
+            for future in unfinished:
+                future.cancel()
+            if unfinished:
+                wait(unfinished, timeout=_STOP_GRACE)
+                _kill_workers(pool)
             pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -241,6 +248,7 @@ def _start_worker(limits: Limits, log_queue: Any, level: int) -> None:
     if log_queue is not None:
         setup_worker_logging(log_queue, level)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, _terminated)  # killed politely: clean up (atomic folders) and go
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = _address_space() + limits.memory
     if hard == resource.RLIM_INFINITY or wanted < hard:
@@ -256,6 +264,10 @@ def _address_space() -> int:
     except OSError:
         pass
     return 0
+
+
+def _terminated(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(143)  # unwinds through atomic_folder, which removes its temporary folder
 
 
 def _alarm(_signum: int, _frame: FrameType | None) -> None:
