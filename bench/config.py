@@ -28,6 +28,11 @@ class Config:
     upload_runs: int
     upload_chunk: int  # 0: the library's default chunk size
     fault_spec: str
+    # 6. run at scale
+    run_count: int  # workbooks every tool analyses (the new run, today's code, the naive loop)
+    run_large: int  # workbooks only the new run analyses as well (0: none)
+    run_latency_ms: int
+    run_write_rate: float  # writes a second before 403 userRateLimitExceeded (Drive: about 3)
 
     @classmethod
     def full(cls) -> Config:
@@ -48,6 +53,12 @@ class Config:
             upload_runs=5,
             upload_chunk=0,
             fault_spec=FAULTS,
+            run_count=12,
+            # The 200 workbooks take 15-30 min on a loaded 2-core machine (4-9 s a workbook, measured
+            # at 30): more than one full run can spend. 60 is five times the shared subset.
+            run_large=60,
+            run_latency_ms=100,
+            run_write_rate=3.0,
         )
 
     @classmethod
@@ -69,6 +80,10 @@ class Config:
             upload_runs=1,
             upload_chunk=1024 * 1024,
             fault_spec=FAULTS,
+            run_count=3,
+            run_large=0,
+            run_latency_ms=20,
+            run_write_rate=10.0,
         )
 
 

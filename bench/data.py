@@ -1,4 +1,5 @@
-"""Generated benchmark inputs: a tree of small distinct workbooks, one big workbook, a large binary output.
+"""Generated benchmark inputs: a tree of small distinct workbooks, one big workbook, a large binary output,
+and a folder of flat tables and multi-sheet statistics workbooks for the run at scale.
 
 Everything is deterministic (seeded) and generated once into a data folder, then reused by later runs.
 """
@@ -58,7 +59,7 @@ def small_xlsx(seed: int, rows: int = 40) -> bytes:
     """A small distinct xlsx (a few KB): one sheet, a header and ``rows`` rows."""
     rng = random.Random(seed)
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "data"
     sheet.append(_SMALL_HEADER)
     for row in _small_rows(rng, rows):
@@ -153,3 +154,62 @@ def random_file(size: int, cache: Path, seed: int = 4) -> Path:
             left -= n
     os.replace(tmp, path)
     return path
+
+
+# ---- 6. run at scale: a folder of small flat tables and multi-sheet statistics-office workbooks ----------
+
+COUNTIES = tuple(f"County {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(60))
+MEASURES = ("Population", "Households", "Employed", "Unemployed", "Births", "Deaths", "Dwellings")
+
+
+def stats_workbook(seed: int) -> bytes:
+    """A statistics-office-like xlsx: 2-4 sheets, each a title row, a unit row, a blank row, a header of
+    years, 20-60 areas and a bold ``Total`` row (the sum of the areas), then a source note."""
+    rng = random.Random(seed)
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    years = list(range(2015, 2015 + rng.randrange(5, 10)))
+    for number in range(1, rng.randrange(2, 5) + 1):
+        measure = rng.choice(MEASURES)
+        sheet = book.create_sheet(f"Table {number}")
+        sheet.append([f"Table {number}. {measure} by county, {years[0]}-{years[-1]}"])
+        sheet.append(["Number in '000"])
+        sheet.append([])
+        sheet.append(["County", *years])
+        areas = rng.sample(COUNTIES, rng.randrange(20, 61))
+        totals = [0.0] * len(years)
+        for area in areas:
+            base = rng.uniform(5, 900)
+            values = [round(base * (1 + rng.gauss(0.01, 0.03)) ** k, 1) for k in range(len(years))]
+            totals = [t + v for t, v in zip(totals, values, strict=True)]
+            sheet.append([area, *values])
+        sheet.append(["Total", *(round(t, 1) for t in totals)])
+        sheet.append([])
+        sheet.append(["Source: Generated statistics office, for the gdrivestats benchmark"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def run_folder(count: int, cache: Path) -> list[TreeFile]:
+    """``count`` workbooks in one folder, cached under ``cache``, in turn a multi-sheet statistics workbook,
+    a small flat xlsx and a small flat CSV (the tables of the sync tree)."""
+    root = cache / f"run-{count}"
+    done = root / ".complete"
+    if not done.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        for index in range(count):
+            kind = index % 3
+            if kind == 0:
+                name, content = f"{index:04d}-statistics.xlsx", stats_workbook(50_000 + index)
+            elif kind == 1:
+                name, content = f"{index:04d}-table.xlsx", small_xlsx(20_000 + index)
+            else:
+                name, content = f"{index:04d}-table.csv", small_csv(20_000 + index)
+            (root / name).write_bytes(content)
+        done.write_text("ok\n", encoding="utf-8")
+    files = []
+    for path in sorted(p for p in root.iterdir() if p.is_file() and p.name != done.name):
+        mime = CSV_MIME if path.suffix == ".csv" else XLSX_MIME
+        files.append(TreeFile("", path.name, path.read_bytes(), mime))
+    return files

@@ -42,6 +42,21 @@ NOTES = {
     "resync-calls": "The calls the re-sync makes beyond `changes.list` are listed in the table above.",
     "resync-downloads": "The downloads per run are listed in the table above.",
     "cached-vs-pandas": "The cached re-load is the md5 of the workbook plus reading its Parquet files.",
+    "run-vs-today": (
+        "The timeline under the run table splits each run: process start to the first request "
+        "(interpreter, imports, credentials), the sync (to the last download), the first analysis (to the "
+        "first upload: the new run's worker processes start and import pandas, matplotlib and the report "
+        "writers first) and the write-back (to the last write). At Drive's write limit a run cannot take "
+        "less than its writes ÷ the write rate: the write counts above give that floor for both runs. "
+        "Today's code writes a PNG per chart as well, so it is bound by the write limit; the new run "
+        "writes 5 times a workbook and is bound by the analysis (every chart is still rendered, into "
+        "report.pdf), which its workers share with whatever else the 2 cores run."
+    ),
+    "run-files": "The files written per workbook, by tool, are in the run table above.",
+    "report-vs-baseline": (
+        "The report stages of that workbook are in section 3: the charts (built, rendered to PNG and "
+        "placed in report.pdf) are most of the time."
+    ),
 }
 
 METHOD = """\
@@ -61,6 +76,10 @@ METHOD = """\
   test CA with `--ca-cert`, with a static token in a temporary `--config`. *Defaults* is
   `rclone copy --fast-list`; *tuned* adds `--transfers 8 --checkers 16 --drive-pacer-min-sleep 1ms
   --drive-pacer-burst 1000` and `root_folder_id` in its config (as rclone's log suggests, saving one call).
+- **The run at scale** gives each tool a fresh emulator (HTTPS, `latency` ms a request, Drive's per-user
+  write limit as a token bucket) holding the same folder; today's code is commit 331098d taken with
+  `git archive` (the repository is only read) and run with the same interpreter. One run each: at 3 writes
+  a second the old code's run takes minutes, so the rows are single runs with the machine's load beside them.
 - **Not a test.** No test asserts a time; `tests/test_bench.py` runs `--quick` and checks the tables'
   structure and call counts so the harness cannot rot.
 """
@@ -104,8 +123,17 @@ def document(run: Run, context: dict[str, Any]) -> str:
         f"({mode}; {context.get('seconds', '?')} s). "
         "Do not edit by hand: run the command again. `--quick` runs small sizes (the CI test uses it).",
         "",
+    ]
+    if context.get("partial"):
+        parts += [
+            f"**Partial page**, written while the run went on ({context['partial']}): the run was stopped "
+            "or is still going; the sections below are complete, the others are missing.",
+            "",
+        ]
+    parts += [
         "Requirements: the dev install (`pip install -e .[dev]`), `rclone` on PATH (Debian: "
-        "`apt-get install rclone`) for its rows, and `py-spy` (`pip install py-spy`) to profile missed "
+        "`apt-get install rclone`) for its rows, git with this repository's history for today's code's rows "
+        "in section 6, and `py-spy` (`pip install py-spy`) to profile missed "
         "targets. All traffic stays on 127.0.0.1.",
         "",
         "## Machine and versions",
@@ -132,6 +160,8 @@ def document(run: Run, context: dict[str, Any]) -> str:
         parts += ["## 4. Upload with injected faults", "", render.upload_section(run.upload), ""]
     if run.load is not None:
         parts += ["## 5. Peak memory", "", render.memory_section(run.load), ""]
+    if run.runs is not None:
+        parts += ["## 6. Run at scale: sync, analyse, write back", "", render.run_section(run.runs), ""]
     facts = observations(run)
     if facts:
         parts += ["## Observations", "", *[f"- {line}" for line in facts], ""]

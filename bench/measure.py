@@ -1,4 +1,5 @@
-"""Timing and counting: run statistics (median, min, max), timed subprocesses, the emulator's request log."""
+"""Timing and counting: run statistics (median, min, max), timed subprocesses (and the peak memory of a
+process tree), the emulator's request log."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -148,3 +150,77 @@ def traffic(entries: Iterable[Any]) -> Traffic:
 def peak_rss_mb(kilobytes: float) -> float:
     """ru_maxrss (KiB on Linux) in MiB."""
     return kilobytes / 1024
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory (KiB) of ``root`` and all its descendants now, from /proc (0 where unreadable)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo, page_kb = 0, [root], os.sysconf("SC_PAGE_SIZE") // 1024
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                total += int(handle.read().split()[1]) * page_kb
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """A finished subprocess with the peak resident memory of its process tree (sum over processes)."""
+
+    timed: Timed
+    peak_tree_mb: float
+
+
+def run_sampled(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    timeout: float = 3600,
+    interval: float = 0.25,
+) -> Sampled:
+    """Run ``command`` like ``run_timed`` (``check=False``) while sampling the summed RSS of its process
+    tree (the command and every worker it starts) every ``interval`` s; Linux only (0 elsewhere)."""
+    peak = 0
+    readable = Path("/proc/self/statm").is_file()
+    started = time.perf_counter()
+    with subprocess.Popen(
+        list(command), env=dict(env), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        out: dict[str, str] = {}
+
+        def drain(name: str, stream: Any) -> None:
+            out[name] = stream.read()
+
+        readers = [
+            threading.Thread(target=drain, args=(name, stream), daemon=True)
+            for name, stream in (("stdout", process.stdout), ("stderr", process.stderr))
+        ]
+        for reader in readers:
+            reader.start()
+        deadline = started + timeout
+        while process.poll() is None:
+            if readable:
+                peak = max(peak, _tree_rss_kb(process.pid))
+            if time.perf_counter() > deadline:
+                process.kill()
+                break
+            time.sleep(interval)
+        process.wait()
+        seconds = time.perf_counter() - started
+        for reader in readers:
+            reader.join()
+    timed = Timed(seconds, process.returncode, out.get("stdout", ""), out.get("stderr", ""))
+    return Sampled(timed, peak / 1024)

@@ -76,10 +76,12 @@ class ConnectProxy:
         line = head.split(b"\r\n", 1)[0].decode("latin-1")
         parts = line.split()
         if len(parts) != 3 or parts[0].upper() != "CONNECT":
-            return self._refuse(client, b"405 Method Not Allowed", b"Allow: CONNECT\r\n")
+            self._refuse(client, b"405 Method Not Allowed", b"Allow: CONNECT\r\n")
+            return None
         host, _, port = parts[1].rpartition(":")
         if port != "443" or not host:
-            return self._refuse(client, b"403 Forbidden", b"")
+            self._refuse(client, b"403 Forbidden", b"")
+            return None
         self.hosts.add(host)
         upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
         upstream.settimeout(None)

@@ -9,6 +9,8 @@ from typing import Any
 from bench.loadbench import PANDAS_DEFAULT, LoadResults
 from bench.measure import Stats
 from bench.profiling import Profile
+from bench.runbench import FOLDER as RUN_FOLDER
+from bench.runbench import NEW, OLD, PHASES, RERUN, RunResults
 from bench.syncbench import GDRIVESTATS, SCENARIOS, SyncResults
 from bench.targets import Target
 from bench.uploadbench import UploadResults
@@ -141,7 +143,10 @@ def report_section(load: LoadResults) -> str:
         f"The full report of that workbook ({load.charts} charts): `build_report(wb).save(folder)` as a user "
         "calls it, in a fresh process (the workbook comes from the parse cache first, not timed). The stages "
         "are timed from inside by wrapping the functions `save()` calls (the charts generator, "
-        "`plots.figure_png`, `write_summary_xlsx`, `html_page`); the rest of `save()` is its time minus them."
+        "`plots.figure_png`, `PdfReport`'s methods, `write_summary_xlsx`, `html_page`); the rest of "
+        "`save()` is its time minus them. The charts are written as PNG files too (`charts=True`), as "
+        "the 9.1 s of today's code did; `gdrivestats run` renders the same PNGs but keeps them inside "
+        "report.pdf."
     )
     total = sum(s.median for s in load.stages.values()) or float("nan")
     slowest = max(load.stages, key=lambda k: load.stages[k].median) if load.stages else ""
@@ -212,6 +217,105 @@ def memory_section(load: LoadResults) -> str:
         if m.seconds.runs
     ]
     return f"{intro}\n\n{table(['Task', 'Peak RSS', 'After imports', 'Task itself'], rows)}"
+
+
+ISSUE_WORKBOOKS = 200  # the scale issue 12 asks for
+
+
+def run_section(run: RunResults) -> str:
+    mix = ", ".join(f"{n} {kind}" for kind, n in run.mix.items())
+    largest = max(run.folder_bytes) if run.folder_bytes else 0
+    scales = sorted(run.folder_bytes)
+    intro = (
+        f"One Drive folder of workbooks ({largest} of them: {mix}; each statistics workbook has 2–4 sheets "
+        "with a title row, a unit row, a header of years, 20–60 areas and a Total row), on a fresh emulator "
+        f"for each row: {run.latency_ms} ms added to every request and at most {run.write_rate:g} writes a "
+        "second (beyond: 403 userRateLimitExceeded, as Drive's per-user limit). Every tool does the whole "
+        "job: download, analyse, write the outputs back. *gdrivestats run* is the CLI as a user runs it "
+        f"(`gdrivestats run {RUN_FOLDER} --cache DIR`); *today's code* is the same command from commit "
+        f"{run.commit} (`git archive`, same interpreter and libraries); the *naive Colab loop* "
+        "(`bench/naiverun.py`) downloads each workbook, `describe()`s every sheet with pandas and uploads "
+        "each description as a CSV, one request at a time (it writes far less than a report). "
+        f"Today's code and the naive loop are run on the first {run.count} workbooks only; "
+        + (
+            f"the new run does {', '.join(str(n) for n in scales)} workbooks, then runs again on the "
+            f"{scales[-1]} with nothing changed. "
+            if scales
+            else ""
+        )
+        + "One run each (not a median). *Files written* are accepted uploads (the emulator's log: creates "
+        "and updates through /upload); *writes* every accepted write request (folders included); *bytes "
+        "written* the request bytes of those writes. Memory: the summed resident memory of the tool's "
+        "process tree (the CLI and its analysis workers), sampled every 0.25 s (pages shared after fork "
+        "count once per process). *Load* is the machine's 1-minute load average when the run started."
+    )
+    rows = []
+    for o in run.outcomes:
+        base = run.get(NEW, o.workbooks)
+        rows.append(
+            [
+                o.workbooks,
+                o.tool,
+                f"{o.seconds:.1f} s" if not o.error else f"failed: {o.error}",
+                f"{o.per_workbook(o.seconds):.2f} s",
+                f"{o.files_written:,} ({o.per_workbook(o.files_written):.1f})",
+                f"{o.writes:,} ({o.per_workbook(o.writes):.1f})",
+                f"{o.rate_limited:,}",
+                f"{human_bytes(o.bytes_written)} ({human_bytes(o.per_workbook(o.bytes_written))})",
+                f"{o.files_on_drive:,} in {o.output_folders:,} folders",
+                f"{o.total_calls:,}",
+                f"{o.peak_tree_mb:.0f} MiB",
+                f"{o.load_before:.1f}",
+                "—" if o.tool in (NEW, RERUN) or base is None else ratio(o.seconds, base.seconds),
+            ]
+        )
+    header = [
+        "Workbooks",
+        "Tool",
+        "Wall time",
+        "Per workbook",
+        "Files written (per workbook)",
+        "Writes (per workbook)",
+        "403 rate-limited",
+        "Bytes written (per workbook)",
+        "Output folder on Drive",
+        "API calls",
+        "Peak memory (tree)",
+        "Load",
+        "Peer ÷ gdrivestats run",
+    ]
+    notes = list(run.problems)
+    old = run.get(OLD, run.count)
+    if old is not None and not old.error:
+        notes.append(
+            f"Today's code writes {old.per_workbook(old.files_written):.1f} files a workbook (a PNG per "
+            f"chart beside the report); at its {old.per_workbook(old.seconds):.1f} s a workbook the issue's "
+            f"{ISSUE_WORKBOOKS} would take about {old.per_workbook(old.seconds) * ISSUE_WORKBOOKS / 60:.0f} "
+            "min (an extrapolation, not a measurement)."
+        )
+    largest_new = run.get(NEW, max(scales)) if scales else None
+    if largest_new is not None and not largest_new.error and largest_new.workbooks < ISSUE_WORKBOOKS:
+        minutes = largest_new.per_workbook(largest_new.seconds) * ISSUE_WORKBOOKS / 60
+        notes.append(
+            f"The issue's {ISSUE_WORKBOOKS} workbooks were not run (not in the time of one full benchmark "
+            f"on this machine); at the {largest_new.workbooks}-workbook run's "
+            f"{largest_new.per_workbook(largest_new.seconds):.1f} s a workbook they would take about "
+            f"{minutes:.0f} min (an extrapolation, not a measurement)."
+        )
+    problems = "".join(f"\n\n> {p}" for p in notes)
+    phases = [
+        [o.workbooks, o.tool, *(f"{o.phases[p]:.1f} s" if p in o.phases else "—" for p in PHASES)]
+        for o in run.outcomes
+        if not o.error
+    ]
+    timeline = (
+        "Where the time goes: seconds after the process started at which the emulator saw the tool's first "
+        "request, its last download, its first upload and its last write, and when the process exited."
+    )
+    return (
+        f"{intro}\n\n{table(header, rows)}{problems}\n\n{timeline}\n\n"
+        f"{table(['Workbooks', 'Tool', *PHASES], phases)}"
+    )
 
 
 def targets_section(targets: Sequence[Target]) -> str:

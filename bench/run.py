@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -22,12 +23,13 @@ from bench.config import Config
 from bench.loadbench import LoadResults, run_loading
 from bench.measure import REPO, run_worker
 from bench.profiling import Profile, py_spy_gil, pyinstrument, startup_seconds, tree_lines
+from bench.runbench import RunResults, run_at_scale
 from bench.syncbench import FOLDER, GDRIVESTATS, SyncContext, SyncResults, run_sync
-from bench.targets import Target, load_targets, sync_targets
+from bench.targets import Target, load_targets, report_target, run_targets, sync_targets
 from bench.tlsca import make_test_ca
 from bench.uploadbench import UploadResults, run_upload
 
-SECTIONS = ("sync", "load", "upload")
+SECTIONS = ("sync", "load", "upload", "run")
 DEFAULT_OUTPUT = REPO / "BENCHMARKS.md"
 
 
@@ -42,6 +44,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         default=Path(tempfile.gettempdir()) / "gdrivestats-bench-data",
         help="where generated inputs are kept between runs",
+    )
+    parser.add_argument(
+        "--run-large",
+        type=int,
+        metavar="N",
+        help="workbooks for the new run's larger scale in section 6 (full default: 60; the issue's is 200)",
     )
     profile = parser.add_mutually_exclusive_group()
     profile.add_argument(
@@ -66,10 +74,13 @@ class Run:
         self.sync: SyncResults | None = None
         self.load: LoadResults | None = None
         self.upload: UploadResults | None = None
+        self.runs: RunResults | None = None
         self.targets: list[Target] = []
         self.profiles: list[Profile] = []
         self.failures: list[str] = []
         self.notes: list[str] = []
+        self.done: list[str] = []  # sections finished (or failed)
+        self.checkpoint: Callable[[], None] | None = None  # called after each section but the last
         self.started = time.monotonic()
 
     def log(self, message: str) -> None:
@@ -84,10 +95,24 @@ class Run:
             self.log(traceback.format_exc())
             lines = [line for line in str(exc).splitlines() if line.strip()] or [""]
             self.failures.append(f"section {name} failed: {type(exc).__name__}: {lines[0]} … {lines[-1]}")
+        self.done.append(name)
+        if self.checkpoint is not None and len(self.done) < len(SECTIONS):
+            self.checkpoint()
 
     # ---- profiles of missed targets ---------------------------------------------------------------------
 
+    def guarded(self, what: str, action: Callable[[], None]) -> None:
+        """Run a profile; its failure (a profiler that cannot attach, say) is a note, never a lost section."""
+        try:
+            action()
+        except Exception as exc:
+            self.log(traceback.format_exc())
+            self.notes.append(f"{what} could not be profiled: {type(exc).__name__}: {str(exc)[:200]}")
+
     def profile_sync(self, results: SyncResults, context: SyncContext) -> None:
+        self.guarded("the sync", lambda: self._profile_sync(results, context))
+
+    def _profile_sync(self, results: SyncResults, context: SyncContext) -> None:
         if not self.profile:
             return
         missed = {t.key for t in sync_targets(results) if t.met is False}
@@ -156,15 +181,21 @@ class Run:
 
         def load() -> None:
             self.load = run_loading(self.config, self.work / "load", data_dir, self.log)
-            self.targets += load_targets(self.load)
-            self.profile_load(self.load, data_dir / f"big-{self.config.big_rows}x20.xlsx")
+            self.targets += [*load_targets(self.load), report_target(self.load)]
+            big = data_dir / f"big-{self.config.big_rows}x20.xlsx"
+            self.guarded("loading", lambda: self.profile_load(self.load, big) if self.load else None)
 
         def upload() -> None:
             self.upload = run_upload(self.config, tls, self.work / "upload", data_dir, self.log)
 
+        def runs() -> None:
+            self.runs = run_at_scale(self.config, tls, self.work / "run", data_dir, self.log)
+            self.targets += run_targets(self.runs)
+
         self.section("sync", sync)
         self.section("load", load)
         self.section("upload", upload)
+        self.section("run", runs)
 
     # ---- output -----------------------------------------------------------------------------------------
 
@@ -175,6 +206,7 @@ class Run:
             "sync": self.sync.to_dict() if self.sync else None,
             "load": self.load.to_dict() if self.load else None,
             "upload": self.upload.to_dict() if self.upload else None,
+            "run": self.runs.to_dict() if self.runs else None,
             "targets": [t.to_dict() for t in self.targets],
             "profiles": [p.to_dict() for p in self.profiles],
             "failures": self.failures,
@@ -185,18 +217,37 @@ class Run:
         return findings.document(self, context)
 
 
+def _write_partial(run: Run, context: dict[str, Any], output: Path) -> None:
+    """The page so far, marked partial, so a full run stopped before its end still leaves its figures."""
+    left = [s for s in SECTIONS if s not in run.done and (not run.args.only or s in run.args.only)]
+    partial = {
+        **context,
+        "seconds": round(time.monotonic() - run.started, 1),
+        "partial": f"sections done: {', '.join(run.done)}; still running: {', '.join(left)}",
+    }
+    output.write_text(run.markdown(partial), encoding="utf-8")
+    run.log(f"wrote {output} (partial: {partial['partial']})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     config = Config.quick_mode() if args.quick else Config.full()
+    if args.run_large is not None:
+        config = dataclasses.replace(config, run_large=args.run_large)
     command = "python -m bench" + "".join(f" {a}" for a in (sys.argv[1:] if argv is None else argv))
     work = Path(tempfile.mkdtemp(prefix="gdrivestats-bench-"))
     run = Run(config, args, work)
-    context = {
+    context: dict[str, Any] = {
         "date": environment.now(),
         "command": command,
         "machine": environment.machine(),
         "versions": environment.versions(),
     }
+    output = args.output
+    if output is None and not args.quick and not args.only:
+        output = DEFAULT_OUTPUT
+    if output is not None and not args.quick:
+        run.checkpoint = lambda: _write_partial(run, context, output)
     try:
         run.run_all()
     finally:
@@ -205,9 +256,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     context["seconds"] = round(time.monotonic() - run.started, 1)
     text = run.markdown(context)
     print(text)
-    output = args.output
-    if output is None and not args.quick and not args.only:
-        output = DEFAULT_OUTPUT
     if output is not None:
         output.write_text(text, encoding="utf-8")
         run.log(f"wrote {output}")

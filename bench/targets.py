@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.loadbench import CACHED, GDS_LOAD, PANDAS_DEFAULT, LoadResults
+from bench.runbench import NEW, OLD, RunResults
 from bench.syncbench import GDRIVESTATS, NAIVE, SCENARIOS, SyncResults
 
 FIRST, UNCHANGED, CHANGED = SCENARIOS
 RCLONE_TUNED = "rclone (tuned)"
 RCLONE_DEFAULT = "rclone (defaults)"
+REPORT_BASELINE_S = 9.1  # build_report + save of the 100,000 x 20 workbook before this session (331098d)
+REPORT_BASELINE_ROWS = 100_000
+MAX_FILES_PER_WORKBOOK = 10
 
 
 @dataclass(frozen=True)
@@ -109,3 +113,36 @@ def load_targets(load: LoadResults) -> list[Target]:
             pandas / cached >= 100,
         ),
     ]
+
+
+def report_target(load: LoadResults) -> Target:
+    """The report of the 100,000 x 20 workbook at least 3x faster than the 9.1 s of today's code."""
+    claim = f"report of the {REPORT_BASELINE_ROWS:,} × 20 workbook ≥ 3× faster than {REPORT_BASELINE_S} s"
+    seconds = load.report.seconds
+    if load.rows != REPORT_BASELINE_ROWS or not seconds.runs:
+        return Target("report-vs-baseline", claim, f"not at this size ({load.rows:,} rows)", None)
+    speedup = REPORT_BASELINE_S / seconds.median
+    text = f"{speedup:.1f}× ({seconds.median:.2f} s vs {REPORT_BASELINE_S} s)"
+    return Target("report-vs-baseline", claim, text, speedup >= 3)
+
+
+def run_targets(run: RunResults) -> list[Target]:
+    """The new run ≥ 10× faster than today's code on the same workbooks; ≤ 10 files written a workbook."""
+    new, old = run.get(NEW, run.count), run.get(OLD, run.count)
+    claim = f"run ≥ 10× faster than today's code ({run.commit}) on the same {run.count} workbooks"
+    if new is None or old is None or new.error or old.error:
+        why = "; ".join(o.error or "" for o in (new, old) if o is not None and o.error) or "not run"
+        speed = Target("run-vs-today", claim, f"n/a ({why})", None)
+    else:
+        ratio = old.seconds / new.seconds
+        text = f"{ratio:.1f}× ({new.seconds:.1f} s vs {old.seconds:.1f} s)"
+        speed = Target("run-vs-today", claim, text, ratio >= 10)
+    claim = f"run writes at most {MAX_FILES_PER_WORKBOOK} files a workbook to Drive"
+    ours = [o for o in run.outcomes if o.tool == NEW and not o.error]
+    if not ours:
+        return [speed, Target("run-files", claim, "n/a", None)]
+    parts = [f"{o.per_workbook(o.files_written):.1f} ({o.workbooks} workbooks)" for o in ours]
+    if old is not None and not old.error:
+        parts.append(f"today's code {old.per_workbook(old.files_written):.1f}")
+    worst = max(o.per_workbook(o.files_written) for o in ours)
+    return [speed, Target("run-files", claim, "; ".join(parts), worst <= MAX_FILES_PER_WORKBOOK)]

@@ -282,3 +282,23 @@ def test_switching_the_summary_to_a_sheet_and_charts_off_replaces_what_is_on_dri
         "countries/report.html",
         "countries/report.pdf",
     }
+
+
+def test_outputs_are_updated_by_id_while_drives_listings_lag(
+    tmp_path: Path, start_emu: Callable[..., Emulator]
+) -> None:
+    """Listings that do not yet show the files the last run made (as on shared drives) never lead to a
+    second copy: each output is updated by the id the state holds."""
+    seed = tmp_path / "seed" / FOLDER
+    seed.mkdir(parents=True)
+    (seed / "countries.csv").write_bytes(small_csv())
+    emu = start_emu(seed=tmp_path / "seed", listing_lag=60.0)
+    cache = tmp_path / "cache"
+    assert run(api(emu), FOLDER, cache, progress=False).ok
+    emu.state.update_content(api(emu).stat(f"{FOLDER}/countries.csv").id, small_csv(2))
+    again = run(api(emu), FOLDER, cache, progress=False)
+    assert again.ok and again.analysed == ["countries.csv"] and again.uploaded >= 1
+    live = [r for r in emu.state.files.values() if not emu.state.is_trashed(r)]
+    assert sorted(r.name for r in live if r.name in OUTPUTS) == sorted(OUTPUTS)  # one of each, never two
+    assert [r.name for r in live].count("countries") == 1  # and one output folder
+    assert [r.name for r in live].count("gdrivestats") == 1

@@ -712,6 +712,32 @@ class ApiDrive(Drive):
             raise DriveError(f"{entry.path}: not a folder, cannot write into it")
         return entry
 
+    def _known_file(
+        self, file_id: str | None, folder: Entry, name: str, native: str | None, what: str
+    ) -> Entry | None:
+        """The file with ``file_id`` when it is still ``name`` in ``folder`` and not trashed (asked by id:
+        a listing may lag behind a create of moments ago), else None."""
+        if file_id is None:
+            return None
+        try:
+            raw = self._execute(
+                lambda: self._files.get(
+                    fileId=file_id, fields=FILE_FIELDS + ",trashed", supportsAllDrives=True
+                ),
+                what,
+            )
+        except NotFound:
+            return None
+        same_place = raw.get("name") == name and folder.id in (raw.get("parents") or [])
+        same_kind = (
+            raw.get("mimeType") == native
+            if native
+            else not str(raw.get("mimeType", "")).startswith(GOOGLE_APPS_PREFIX)
+        )
+        if raw.get("trashed") or not same_place or not same_kind:
+            return None
+        return self._entry(raw, join_path(folder.path, name), (folder.id,))
+
     def _existing_file(self, folder: Entry, name: str, native: str | None = None) -> Entry | None:
         """The file an upsert of ``name`` must update (asked fresh, never from the cache), or None.
 
@@ -730,7 +756,9 @@ class ApiDrive(Drive):
         md5 = hashlib.md5(data).hexdigest()
         return self._upsert(folder, name, lambda: io.BytesIO(data), len(data), md5, data[-1:])
 
-    def upload(self, local_path: Path | str, folder: Target, name: str | None = None) -> Entry:
+    def upload(
+        self, local_path: Path | str, folder: Target, name: str | None = None, known_id: str | None = None
+    ) -> Entry:
         local_path = Path(local_path)
         size = local_path.stat().st_size
         md5 = hashlib.md5()
@@ -740,10 +768,18 @@ class ApiDrive(Drive):
                 md5.update(chunk)
                 last = chunk[-1:]
         return self._upsert(
-            folder, name or local_path.name, lambda: open(local_path, "rb"), size, md5.hexdigest(), last
+            folder,
+            name or local_path.name,
+            lambda: open(local_path, "rb"),
+            size,
+            md5.hexdigest(),
+            last,
+            known_id=known_id,
         )
 
-    def upload_as_sheet(self, local_path: Path | str, folder: Target, name: str) -> Entry:
+    def upload_as_sheet(
+        self, local_path: Path | str, folder: Target, name: str, known_id: str | None = None
+    ) -> Entry:
         """Upsert an xlsx file as a native Google Sheet named ``name`` (Drive converts it; an update keeps
         the Sheet's id and revision history)."""
         local_path = Path(local_path)
@@ -758,6 +794,7 @@ class ApiDrive(Drive):
             b"",
             convert_to=SPREADSHEET_MIME,
             media=XLSX_MIME,
+            known_id=known_id,
         )
 
     def _upsert(
@@ -770,6 +807,7 @@ class ApiDrive(Drive):
         last_byte: bytes,
         convert_to: str | None = None,
         media: str | None = None,
+        known_id: str | None = None,
     ) -> Entry:
         parent = self._folder(folder)
         path = join_path(parent.path, name)
@@ -779,7 +817,9 @@ class ApiDrive(Drive):
         # "...\r\n--boundary" and a CRLF-tolerant parser drops that CR: send such content resumable (raw).
         multipart = size <= self.multipart_limit and last_byte != b"\r"
         with self._name_lock(parent.id, name):
-            existing = self._existing_file(parent, name, convert_to)
+            existing = self._known_file(known_id, parent, name, convert_to, what)
+            if existing is None:
+                existing = self._existing_file(parent, name, convert_to)
             # A create names its id (from files.generateIds): a retried create whose first try went through
             # (a lost reply, or httplib2's silent re-send) answers 409 and the file made is used. Listings
             # are never trusted for this: they can lag behind writes.

@@ -210,12 +210,20 @@ class Drive(ABC):
         """
         return self.account()
 
-    def upload(self, local_path: Path | str, folder: Target, name: str | None = None) -> Entry:
-        """Upsert a local file into ``folder`` under ``name`` (default: the local file's name)."""
+    def upload(
+        self, local_path: Path | str, folder: Target, name: str | None = None, known_id: str | None = None
+    ) -> Entry:
+        """Upsert a local file into ``folder`` under ``name`` (default: the local file's name).
+
+        ``known_id``: the file this upsert updated last time, asked for by id where a backend can (Drive's
+        listings may not show a file created moments ago; a create there would make a duplicate).
+        """
         local_path = Path(local_path)
         return self.write_bytes(folder, name or local_path.name, local_path.read_bytes())
 
-    def upload_as_sheet(self, local_path: Path | str, folder: Target, name: str) -> Entry:
+    def upload_as_sheet(
+        self, local_path: Path | str, folder: Target, name: str, known_id: str | None = None
+    ) -> Entry:
         """Upsert an xlsx file as a native Google Sheet where the backend can make one (the Drive API);
         elsewhere (a local folder, Colab's mount) as the xlsx file it is, named ``name.xlsx``."""
         return self.upload(local_path, folder, name if name.lower().endswith(".xlsx") else name + ".xlsx")

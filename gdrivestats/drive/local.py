@@ -200,7 +200,9 @@ class LocalDrive(Drive):
         self._remember_md5(rel, md5)
         return self._entry(rel)
 
-    def upload(self, local_path: Path | str, folder: Target, name: str | None = None) -> Entry:
+    def upload(
+        self, local_path: Path | str, folder: Target, name: str | None = None, known_id: str | None = None
+    ) -> Entry:
         local_path = Path(local_path)
         rel = join_path(self._folder(folder), _check_name(name or local_path.name))
         with open(local_path, "rb") as src:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Collection, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gdrivestats.drive.base import Drive, join_path, norm_path
-from gdrivestats.errors import NotFound
+from gdrivestats.drive.base import Drive
+from gdrivestats.errors import GdriveStatsError, NotFound
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.mirror.layout import LOCK_FILE, PARSED_FOLDER
 from gdrivestats.mirror.lock import cache_lock
@@ -228,7 +228,8 @@ class Mirror:
                 state.put_output(record.id, name, drive_id, md5)
 
         previous = state.outputs(record.id)
-        done = upload_folder(drive, outputs, drive_folder, previous, recorded, as_sheets=as_sheets)
+        into = self._known_folder(drive, record, drive_folder) if previous else drive_folder
+        done = upload_folder(drive, outputs, into, previous, recorded, as_sheets=as_sheets)
         # Outputs no longer made (charts turned off) or now in another file (the summary as a Sheet instead
         # of summary.xlsx) go to Drive's trash, so the folder holds exactly what this run made.
         replaced = {n for n in previous.keys() & done.outputs.keys() if previous[n][0] != done.outputs[n][0]}
@@ -239,17 +240,32 @@ class Mirror:
             if name not in replaced:
                 with state.transaction():
                     state.forget_outputs(record.id, drive_id)
-        if done.uploaded:
-            subs = {PurePosixPath(p).parent.as_posix() for p in done.uploaded} - {"."}
-            folders = {drive_folder} | {join_path(drive_folder, sub) for sub in subs}
-            parent = drive_folder
-            while parent.startswith(out_root + "/"):
-                parent = parent.rsplit("/", 1)[0]
-                folders.add(parent)
-            ids = [drive.stat(norm_path(f)).id for f in sorted(folders) if f.startswith(out_root)]
+        if done.uploaded and "" in done.folders:  # the folders its outputs are in, up to the out-folder
+            entry = done.folders[""]
+            ids = {e.id for e in done.folders.values()}
+            for _ in range(drive_folder[len(out_root) :].count("/")):
+                if not entry.parents:
+                    break
+                entry = drive.stat(f"id:{entry.parents[0]}")
+                ids.add(entry.id)
             with state.transaction():
-                state.put_output_folders(record.id, ids)
+                state.put_output_folders(record.id, sorted(ids))
+                state.set_meta(f"output_folder:{record.id}", done.folders[""].id)
         return done
+
+    def _known_folder(self, drive: Drive, record: FileRecord, drive_folder: str) -> str:
+        """The workbook's output folder by the id it had last time (``id:…``) while it is still that folder:
+        Drive's listings can lag behind the folder's creation, and a folder found by name alone might be
+        made twice."""
+        known = self._db.get_meta(f"output_folder:{record.id}")
+        if known is None:
+            return drive_folder
+        try:
+            entry = drive.stat(f"id:{known}")
+        except GdriveStatsError:
+            return drive_folder
+        same = entry.is_folder and entry.name == drive_folder.rsplit("/", 1)[-1]
+        return f"id:{known}" if same else drive_folder
 
     def mark_analysed(self, record: FileRecord) -> None:
         """Record that this content was analysed and its outputs are all on Drive."""

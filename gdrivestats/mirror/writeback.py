@@ -21,6 +21,7 @@ class Uploaded:
     outputs: dict[str, tuple[str, str]] = field(default_factory=dict)
     uploaded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    folders: dict[str, Entry] = field(default_factory=dict)  # "" and each subfolder written into
 
 
 def upload_folder(
@@ -53,7 +54,7 @@ def upload_folder(
             result.skipped.append(rel)
         else:
             todo.append((local, rel, md5))
-    folders: dict[str, Entry] = {}
+    folders = result.folders
     for local, _rel, _md5 in todo:  # folders first, one at a time: never two creates of one folder
         sub = local.parent.relative_to(local_dir).as_posix()
         sub = "" if sub == "." else sub
@@ -64,10 +65,12 @@ def upload_folder(
         sub = local.parent.relative_to(local_dir).as_posix()
         folder = folders["" if sub == "." else sub]
         crashpoint("before-upload")
-        if local.relative_to(local_dir).as_posix() in as_sheets:
-            entry = drive.upload_as_sheet(local, folder, local.stem)
+        rel = local.relative_to(local_dir).as_posix()
+        known = previous[rel][0] if rel in previous else None  # updated by id: listings can lag
+        if rel in as_sheets:
+            entry = drive.upload_as_sheet(local, folder, local.stem, known_id=known)
         else:
-            entry = drive.upload(local, folder, local.name)
+            entry = drive.upload(local, folder, local.name, known_id=known)
         crashpoint("after-upload")
         return entry
 
