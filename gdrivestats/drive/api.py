@@ -31,7 +31,7 @@ Transfers and threads
     HTTP connection (httplib2 is not thread-safe), so ``download_many`` is safe with many workers.
 Changes
     ``changes`` costs one request per page of 1,000: a trashed file counts as removed, and ``Change.path``
-    is filled only when this ApiDrive already knows the file or its folder (``path_of`` asks Drive).
+    is filled only when this ApiDrive already knows the file or its folder (no request is made for it).
     Every reported id is dropped from the path cache, with everything cached below it.
 Creates
     Idempotent without trusting listings (they lag behind writes): every create names an id from
@@ -336,12 +336,6 @@ class ApiDrive(Drive):
             for key in doomed:
                 entry = self._cache.pop(key)
                 self._id_paths.pop(entry.id, None)
-
-    def clear_cache(self) -> None:
-        """Forget every resolved path (after changes made by someone else)."""
-        with self._lock:
-            self._cache.clear()
-            self._id_paths.clear()
 
     def _report_duplicates(self, folder_path: str, raws: Iterable[dict[str, Any]]) -> None:
         by_name: dict[str, list[dict[str, Any]]] = {}
@@ -1075,49 +1069,3 @@ class ApiDrive(Drive):
             if parents and parents[0] in self._id_paths:
                 return join_path(self._id_paths[parents[0]], raw["name"])
         return None
-
-    def path_of(self, target: Entry | str) -> str | None:
-        """The path of an Entry or file id from its chain of parents (asking Drive for unknown folders).
-
-        None when the file is not under this drive's root (e.g. shared with you but not in My Drive).
-        ``changes`` fills ``Change.path`` only from what is already known, to stay at one request a page;
-        call this when a change's path is None and you need it.
-        """
-        file_id = target.id if isinstance(target, Entry) else target.removeprefix(ID_PREFIX)
-        raw = self._execute(
-            lambda: self._files.get(fileId=file_id, fields="id,name,parents", supportsAllDrives=True),
-            f"finding the path of id {file_id}",
-        )
-        return self._path_of(raw)
-
-    def _path_of(self, raw: dict[str, Any], depth: int = 0) -> str | None:
-        """Best-effort path of an item from its parents (cached by id); None if outside this drive's root."""
-        with self._lock:
-            if raw["id"] in self._id_paths:
-                return self._id_paths[raw["id"]]
-        parents = raw.get("parents") or []
-        if not parents or depth > 64:
-            return None
-        root = self._root_entry("")
-        if parents[0] == root.id:
-            parent_path: str | None = ""
-        else:
-            with self._lock:
-                parent_path = self._id_paths.get(parents[0])
-            if parent_path is None:
-                parent_id = parents[0]
-                try:
-                    parent = self._execute(
-                        lambda: self._files.get(
-                            fileId=parent_id, fields="id,name,parents", supportsAllDrives=True
-                        ),
-                        "finding a changed file's folder",
-                    )
-                except NotFound:
-                    return None
-                parent_path = self._path_of(parent, depth + 1)
-                if parent_path is None:
-                    return None
-                with self._lock:
-                    self._id_paths[parent["id"]] = parent_path
-        return join_path(parent_path or "", raw["name"])
