@@ -125,9 +125,14 @@ def analyze_sheet(sheet: Sheet, top: int = 10) -> SheetStats:
     notes = list(sheet.notes)
     label_column = sheet.label_column or period_label_series(data, sheet.roles)
     labels = row_labels(data, label_column)
-    correlations = correlation_table(numbers)
+    correlations = correlation_table(numbers.iloc[:, :MAX_CORRELATION_METRICS])
     if len(metrics) >= 2 and correlations.empty:
         notes.append(f"Correlations not computed: they need at least {MIN_CORRELATION_ROWS} rows.")
+    elif len(metrics) > MAX_CORRELATION_METRICS:
+        notes.append(
+            f"Correlations between the first {MAX_CORRELATION_METRICS} of {len(metrics)} metrics only "
+            "(a table of every pair would be too large to read)"
+        )
     if latest is not None:
         notes.append(
             f"{len(time_columns)} columns are periods ({time_columns[0]} to {latest}): a time axis; "
@@ -291,6 +296,10 @@ def group_table(numbers: pd.DataFrame, category: pd.Series) -> pd.DataFrame:
         grouped.loc[counts == 0, (metric, "sum")] = np.nan
         grouped[(metric, "count")] = counts.astype("int64")
     return grouped
+
+
+MAX_CORRELATION_METRICS = 40
+"""Correlations are tabled between at most this many metrics (the main ones first)."""
 
 
 def correlation_table(numbers: pd.DataFrame) -> pd.DataFrame:

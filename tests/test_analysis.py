@@ -278,3 +278,14 @@ def test_rates_percentages_and_per_capita_figures_get_no_sum() -> None:
     assert groups.loc["a", ("Population", "sum")] == 30
     assert np.isnan(groups.loc["a", ("GDP per capita", "sum")])
     assert groups.loc["a", ("GDP per capita", "mean")] == 6
+
+
+def test_correlations_of_a_very_wide_sheet_are_capped_with_a_note() -> None:
+    from gdrivestats.analysis import MAX_CORRELATION_METRICS, analyze_sheet
+    from gdrivestats.workbook import sheet_from_frame
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.integers(0, 100, size=(30, 60)), columns=[f"m{i}" for i in range(60)])
+    stats = analyze_sheet(sheet_from_frame(frame, name="wide"))
+    assert stats.correlations.shape == (MAX_CORRELATION_METRICS, MAX_CORRELATION_METRICS)
+    assert any(f"Correlations between the first {MAX_CORRELATION_METRICS} of " in n for n in stats.notes)
