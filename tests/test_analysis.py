@@ -10,6 +10,7 @@ import pytest
 
 from gdrivestats.analysis import DESCRIBE_COLUMNS, analyze_sheet, analyze_workbook
 from gdrivestats.workbook import Role, Sheet, Workbook
+from tests.workbook.support import OUTLINE
 
 
 def make_sheet(
@@ -186,24 +187,6 @@ def test_large_sheet_counts_every_row() -> None:
 
 
 # ---------------------------------------------------------------- statistics-office tables (issue 10)
-
-OUTLINE = [
-    ["North", 60, 66],
-    ["Alpha", 25, 27],
-    ["Alpha 1", 10, 11],
-    ["Alpha 2", 8, 9],
-    ["Alpha 3", 7, 7],
-    ["Beta", 35, 39],
-    ["Beta 1", 20, 22],
-    ["Beta 2", 15, 17],
-    ["South", 45, 50],
-    ["Gamma", 30, 33],
-    ["Gamma 1", 20, 22],
-    ["Gamma 2", 10, 11],
-    ["Delta", 15, 17],
-    ["Delta 1", 9, 10],
-    ["Delta 2", 6, 7],
-]
 
 
 def test_rankings_one_level_at_a_time() -> None:

@@ -92,3 +92,25 @@ def write_indented_xlsx(path: Path, rows: Rows, indents: Sequence[int]) -> Path:
             sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(indent=indent)
     book.save(path)
     return path
+
+
+OUTLINE = [
+    ["North", 60, 66],  # = the two counties under it
+    ["Alpha", 25, 27],  # = its three sub-counties
+    ["Alpha 1", 10, 11],
+    ["Alpha 2", 8, 9],
+    ["Alpha 3", 7, 7],
+    ["Beta", 35, 39],
+    ["Beta 1", 20, 22],
+    ["Beta 2", 15, 17],
+    ["South", 45, 50],
+    ["Gamma", 30, 33],
+    ["Gamma 1", 20, 22],
+    ["Gamma 2", 10, 11],
+    ["Delta", 15, 17],
+    ["Delta 1", 9, 10],
+    ["Delta 2", 6, 7],
+]
+"""Regions over counties over sub-counties, each parent the sum of its parts (rows without a header)."""
+REGIONS = [["Area", "2020", "2021"], *OUTLINE]
+"""The same outline under a header row, as a sheet holds it."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gdrivestats.workbook import Role, load_workbook
-from tests.workbook.support import one_sheet, write_indented_xlsx, write_xlsx
+from tests.workbook.support import REGIONS, one_sheet, write_indented_xlsx, write_xlsx
 
 COUNTRIES = [
     ("Kenya", 53.0),
@@ -36,26 +36,6 @@ def test_world_and_regions_are_told_apart_from_countries(tmp_path: Path) -> None
     assert reasons["Euro area"] == "aggregate of countries (a country group by its name)"
     assert set(reasons) == {"World", "Sub-Saharan Africa", "High income", "Euro area"}
     assert any(n.endswith("ranked 12 countries") for n in sheet.notes)
-
-
-REGIONS = [
-    ["Area", "2020", "2021"],
-    ["North", 60, 66],  # = the two counties under it
-    ["Alpha", 25, 27],  # = its three sub-counties
-    ["Alpha 1", 10, 11],
-    ["Alpha 2", 8, 9],
-    ["Alpha 3", 7, 7],
-    ["Beta", 35, 39],
-    ["Beta 1", 20, 22],
-    ["Beta 2", 15, 17],
-    ["South", 45, 50],
-    ["Gamma", 30, 33],
-    ["Gamma 1", 20, 22],
-    ["Gamma 2", 10, 11],
-    ["Delta", 15, 17],
-    ["Delta 1", 9, 10],
-    ["Delta 2", 6, 7],
-]
 
 
 def test_levels_found_by_sums_and_ranked_one_at_a_time(tmp_path: Path) -> None:
