@@ -14,6 +14,7 @@ PACKAGES = (
     "gdrivestats",
     "pandas",
     "python-calamine",
+    "fastexcel",
     "openpyxl",
     "google-api-python-client",
     "httplib2",

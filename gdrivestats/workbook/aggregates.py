@@ -14,16 +14,85 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-_TOTAL_WORDS = (  # a label that starts with one of these, then ends or goes on after a break: 'Total, 16+'
-    r"(?:total|totals|grand total|sub-?total|общо|всичко|итого|всего|insgesamt|totale|razem|ogółem|celkem|"
+_TOTAL_WORDS = (  # the word 'total' in many languages, as the start of a label: 'Total', 'Total, 16+'
+    r"(?:grand\s+totals?|sub-?\s?totals?|totals?|общо|всичко|итого|всего|insgesamt|totale|razem|ogółem|celkem|"
     r"összesen|yhteensä|i alt|totalt|samtals|kokku|iš viso|kopā|ukupno|skupaj|toplam|جمع|合计|合計|总计)"
-    r"(?=$|[\s,.:;()\[\]\-–—/*]|\d)"
 )
-_TOTAL_ALONE = (  # words that are names too ('All Saints', 'Whole Foods', 'Summer'): the whole label only
-    r"(?:sum|all|overall|whole|gesamt|summe|ensemble|todos|todas|tous|all[- ]items|all industries|"
-    r"all occupations|all persons|all ages|all countries|all sectors|all products)[\s.:*\d]*$"
+_TOTAL_ALONE = (  # the whole label, and a total by itself: 'World', 'National total', 'All items'
+    r"(?:world|national total|whole country|all[- ]items|all (?:countries|regions|counties|industries|"
+    r"occupations|persons|ages|sectors|products))"
 )
-MANY_LANGUAGE_TOTAL = re.compile(rf"^(?:{_TOTAL_WORDS}|{_TOTAL_ALONE})", re.IGNORECASE)
+_TOTAL_OR_NAME = (  # the whole label, but names too ('Sum 41', 'Whole', 'Todos'): a total only if it adds up
+    r"(?:sum|all|overall|whole|gesamt|summe|ensemble|todos|todas|tous|national)"
+)
+TOTAL_LABEL = re.compile(
+    rf"^(?:{_TOTAL_WORDS}(?P<rest>(?=$|[\s,.:;()\[\]\-–—/*]|\d).*)|{_TOTAL_ALONE}[\s.:*\d]*"
+    rf"|(?P<name>{_TOTAL_OR_NAME})[\s.:*]*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+"""A label that starts with a total word ('Total ...', 'Общо ...') or is a total word alone ('All')."""
+_WORD_REST = re.compile(  # what may follow the word in a label that is 'mostly the word'
+    r"^(?:[\s.:*\d]*$|\s*[,:;(\[\-–—/]|\s+(?:for|of|in|all|overall|за|на|в|de|des|du|der|für|general)\b)",
+    re.IGNORECASE,
+)
+_MARK_TAIL = re.compile(r"\s*(?:\*+|[†‡§¶]+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\([a-zA-Z0-9]\)|\[[a-zA-Z0-9 ]+\])$")
+_STARTS = frozenset(  # the first three letters of every total word: a set lookup rejects other labels
+    {"tot", "gra", "sub", "общ", "все", "ито", "ins", "raz", "ogó", "cel", "öss", "yht", "i a", "sam", "kok"}
+    | {
+        "iš ",
+        "kop",
+        "uku",
+        "sku",
+        "top",
+        "جمع",
+        "sum",
+        "all",
+        "ove",
+        "who",
+        "ges",
+        "ens",
+        "tod",
+        "tou",
+        "wor",
+    }
+    | {"nat", "вси"}
+)
+_STARTS_2 = frozenset({"合计", "合計", "总计"})
+TOTAL_WORD = 2  # the label is the word, or mostly the word: 'Total', 'Total, 16 years and over', 'Общо за'
+TOTAL_NAMED = 1  # the word starts a longer name: 'Total softwood', 'Total Wine': a total only if it adds up
+
+
+def total_kind(label: object) -> int:
+    """TOTAL_WORD, TOTAL_NAMED or 0 for one label: the one rule for total labels, in every language."""
+    if not isinstance(label, str):
+        return 0
+    text = _MARK_TAIL.sub("", re.sub(r"\s+", " ", label).strip())
+    found = TOTAL_LABEL.match(text)
+    if found is None:
+        return 0
+    if found.group("name") is not None:
+        return TOTAL_NAMED
+    rest = found.group("rest")
+    return TOTAL_WORD if rest is None or _WORD_REST.match(rest) else TOTAL_NAMED
+
+
+def total_kinds(values: pd.Series) -> np.ndarray:
+    """total_kind of every cell of a column, computed once per distinct value (a 100,000-row column of a
+    few hundred labels costs a few hundred matches)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    if not len(uniques):
+        return np.zeros(len(values), dtype=np.int8)
+    heads = [v.lstrip()[:3].lower() if isinstance(v, str) else "" for v in uniques.tolist()]
+    kinds = np.array(
+        [
+            total_kind(v) if h in _STARTS or h[:2] in _STARTS_2 else 0
+            for v, h in zip(uniques.tolist(), heads, strict=True)
+        ],
+        dtype=np.int8,
+    )
+    return np.where(codes >= 0, kinds[np.clip(codes, 0, None)], 0).astype(np.int8)
+
+
 GROUP_WORDS = re.compile(
     r"\b(?:world|countries|economies|income|area|union|members?|group|groups|regions?|developing|developed|"
     r"advanced|emerging|oecd|g7|g20|asean|opec|sub-saharan|arab states|latin america|east asia|south asia|"
@@ -115,29 +184,19 @@ def is_country_list(labels: pd.Series) -> bool:
     return countries >= 10 and countries >= 0.6 * min(len(present), 400)
 
 
-def aggregate_label_mask(labels: pd.Series) -> tuple[pd.Series, str]:
-    """Rows whose label says they aggregate others, and the kind ('country groups' or 'totals')."""
-    text = labels.astype("str").str.strip().where(labels.notna(), "")
-    totals = text.str.match(MANY_LANGUAGE_TOTAL.pattern, case=False).fillna(False).astype(bool)
+def _names_group(text: str) -> bool:
+    """A label that names a group of countries: 'Euro area', 'High income', 'Africa'."""
+    return bool(GROUP_WORDS.search(text)) or _key(text) in _CONTINENTS
+
+
+def aggregate_label_mask(labels: pd.Series) -> pd.Series:
+    """Rows of a list of countries whose label names a group of them (World, Euro area, High income).
+
+    Total labels ('Total', 'Общо') are told by ``total_kinds`` and confirmed by their sums in ``rows``."""
     if not is_country_list(labels):
-        return totals, "totals"
-    groups = np.array(
-        [
-            bool(t) and not is_country(t) and (bool(GROUP_WORDS.search(t)) or _key(t) in _CONTINENTS)
-            for t in text
-        ]
-    )
-    return totals | pd.Series(groups, index=labels.index), "country groups"
-
-
-def confirmed_totals(data: pd.DataFrame, by_label: pd.Series, additive: list[str]) -> pd.Series:
-    """Rows labelled as totals that are where totals are (the first or the last row) or as large as every
-    other row in a column that adds up: a shop called 'Total Wine' in the middle of a list stays data."""
-    positions = np.flatnonzero(by_label.to_numpy())
-    keep = np.zeros(len(data), dtype=bool)
-    columns = [np.nan_to_num(pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)) for c in additive]
-    others = [np.delete(values, positions) for values in columns]
-    for at in positions:
-        largest = any(len(o) and values[at] >= o.max() for values, o in zip(columns, others, strict=True))
-        keep[at] = at in (0, len(data) - 1) or largest
-    return pd.Series(keep, index=data.index)
+        return pd.Series(False, index=labels.index)
+    codes, uniques = pd.factorize(labels.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = [str(v).strip() for v in uniques]
+    groups = np.array([bool(t) and not is_country(t) and _names_group(t) for t in texts], dtype=bool)
+    mask = np.where(codes >= 0, groups[np.clip(codes, 0, None)] if len(groups) else False, False)
+    return pd.Series(mask.astype(bool), index=labels.index)

@@ -110,13 +110,39 @@ def blank_to_none(grid: pd.DataFrame) -> pd.DataFrame:
             values = values.astype("str")
             values = values.mask(values.str.strip().eq(""))
         elif kind in ("mixed", "mixed-integer"):  # numbers with a few text cells: look at the text only
-            maybe_text = (values.notna() & pd.to_numeric(values, errors="coerce").isna()).to_numpy()
+            cells = values.to_numpy()
+            texts = text_positions(cells)
             blank = np.zeros(len(values), dtype=bool)
-            blank[maybe_text] = [isinstance(v, str) and not v.strip() for v in values[maybe_text]]
-            values = values.mask(blank)
-            values = values.where(values.notna(), None)
+            blank[texts] = [not v.strip() for v in cells[texts]]
+            missing = pd.isna(cells) | blank
+            if missing.any():
+                values = values.where(~missing, None)
         out[col] = values
     return pd.DataFrame(out, index=grid.index)
+
+
+_BLOCK = 1024
+
+
+def text_positions(cells: np.ndarray) -> np.ndarray:
+    """The positions of the text cells of an object array, looking cell by cell only in the blocks of
+    ``_BLOCK`` cells whose type pandas' (C) inference says may hold text: a numeric column with a header
+    and a few notes costs a few blocks, not a Python call per cell."""
+    found: list[np.ndarray] = []
+    for start in range(0, len(cells), _BLOCK):
+        block = cells[start : start + _BLOCK]
+        kind = pd.api.types.infer_dtype(block, skipna=True)
+        if kind in _NO_TEXT:
+            continue
+        hits = np.fromiter((isinstance(v, str) for v in block), dtype=bool, count=len(block))
+        found.append(np.flatnonzero(hits) + start)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
+
+
+_NO_TEXT = frozenset(
+    {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean", "datetime", "date"}
+    | {"datetime64", "timedelta", "timedelta64", "time", "complex"}
+)
 
 
 def year_text(value: Any) -> str | None:

@@ -44,7 +44,12 @@ def clean_column(raw: pd.Series, name: str, hint: str = ".", text_source: bool =
     if kind == "boolean":
         return Column(raw, "bool")
     if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
-        return Column(tidy_numbers(pd.to_numeric(raw)), "numeric")
+        cells = raw.to_numpy()
+        try:  # numpy's C conversion (None becomes NaN), not to_numeric's parsing of every object
+            numbers = np.asarray(cells, dtype=float) if cells.dtype == object else cells.astype(float)
+        except (TypeError, ValueError, OverflowError):
+            numbers = pd.to_numeric(raw).to_numpy(dtype=float, na_value=np.nan)
+        return Column(tidy_numbers(pd.Series(numbers, index=raw.index)), "numeric")
     if kind in ("datetime", "datetime64", "date"):
         return Column(pd.to_datetime(raw), "date")
     return _clean_text_column(raw, name, hint, text_source)
@@ -53,7 +58,9 @@ def clean_column(raw: pd.Series, name: str, hint: str = ".", text_source: bool =
 def tidy_numbers(values: pd.Series) -> pd.Series:
     """Whole numbers without gaps become int64; everything else float64."""
     values = values.astype(float)
-    if len(values) and values.notna().all() and (values % 1 == 0).all() and values.abs().max() < 2**53:
+    numbers = values.to_numpy()
+    whole = len(numbers) and not np.isnan(numbers).any() and (np.mod(numbers, 1) == 0).all()
+    if whole and np.abs(numbers).max() < 2**53:
         return values.astype("int64")
     return values
 
@@ -61,8 +68,21 @@ def tidy_numbers(values: pd.Series) -> pd.Series:
 def _mostly_numbers(text: pd.Series, native: int) -> bool:
     """A quick look at the first text cells (and the ``native`` number cells): could this be numbers?"""
     sample = [t for t in text.head(SAMPLE) if not PLACEHOLDER.match(t)]
-    hits = sum(parse_number(t, ".") is not None or parse_number(t, ",") is not None for t in sample)
-    return hits + native >= 0.5 * (len(sample) + native)
+    need = 0.5 * (len(sample) + native) - native  # number cells among the sample for a yes
+    if need <= 0:
+        return True
+    verdicts: dict[str, bool] = {}  # each distinct text parsed once
+    hits, misses = 0, 0
+    for t in sample:
+        hit = verdicts.get(t)
+        if hit is None:
+            hit = verdicts[t] = parse_number(t, ".") is not None or parse_number(t, ",") is not None
+        hits, misses = hits + hit, misses + (not hit)
+        if hits >= need:
+            return True
+        if misses > len(sample) - need:  # the rest cannot make up for it
+            return False
+    return hits >= need
 
 
 def numeric_enough(numbers: int, candidates: int) -> bool:
@@ -100,8 +120,10 @@ def _clean_text_column(raw: pd.Series, name: str, hint: str, text_source: bool) 
         converted = int(dates.reindex(text.index[is_text]).notna().sum())
         notes = [f"Read {plural(converted, 'text value')} of '{name}' as dates"] if converted else []
         return Column(dates.reindex(raw.index), "date", notes)
-    padded = int((text[is_text] != raw[is_text]).sum())
+    padded = int(((text != raw) & is_text).sum())
     notes = [f"Stripped extra spaces from {plural(padded, 'value')} in '{name}'"] if padded else []
+    if isinstance(raw.dtype, pd.StringDtype):  # all text: the stripped text is the column
+        return Column(text, "text", notes)
     return Column(raw.where(~is_text, text), "text", notes)
 
 

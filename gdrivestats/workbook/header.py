@@ -11,6 +11,7 @@ from typing import Any
 from gdrivestats.workbook.cells import WS, is_blank, parse_number, year_text
 from gdrivestats.workbook.log import plural
 from gdrivestats.workbook.model import Merge
+from gdrivestats.workbook.structure import is_note_line
 
 SCAN_ROWS = 30  # how many rows at the top of a sheet are searched for the header
 
@@ -28,6 +29,22 @@ _UNIT = re.compile(  # a line that gives the unit of the table: "Number in '000"
     r"ksh|eur|gbp)\b|^numbers?\s+(?:in\b|')|^units?\s*:|^in\s+\w+|^\([^()]{1,40}\)$|^\[[^\[\]]{1,40}\]$",
     re.IGNORECASE,
 )
+
+
+def first_filled_rows(grid: Any) -> tuple[list[list[Any]], list[int]]:
+    """The first ``SCAN_ROWS`` rows of a raw grid that hold anything, blanks as None, and their positions in
+    the grid (cheaper than cleaning whole columns: the header is searched in these)."""
+    top: list[list[Any]] = []
+    positions: list[int] = []
+    first = grid.iloc[: SCAN_ROWS * 3]
+    for position, values in zip(first.index, first.to_numpy().tolist(), strict=True):
+        row = [None if is_blank(v) else v for v in values]
+        if any(v is not None for v in row):
+            top.append(row)
+            positions.append(int(position))
+        if len(top) == SCAN_ROWS:
+            break
+    return top, positions
 
 
 def header_text(value: Any) -> tuple[str, bool]:
@@ -208,7 +225,12 @@ def title_and_unit(rows: Sequence[Sequence[Any]]) -> tuple[str | None, str | Non
         if (isinstance(v, str) and v.strip()) or (not isinstance(v, str) and year_text(v) is not None)
     ]  # a year alone above a table is its title (tables stacked by year)
     units = [t for t in texts if _UNIT.search(t) and len(t) < 60]
-    titles = [t for t in texts if t not in units]
+    titles = [t for t in texts if t not in units and not is_note_line(t)]  # '*Provisional' is no title
+    years = [t for t in titles[1:] if year_text(t) is not None]
+    if titles and years and year_text(titles[0]) is None and len(years) == 1:
+        return f"{titles[0]}, {years[0]}", (
+            units[0] if units else None
+        )  # the title, then the year of the block
     return (titles[0] if titles else None), (units[0] if units else None)
 
 

@@ -14,8 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gdrivestats.workbook.aggregates import aggregate_label_mask, confirmed_totals
-from gdrivestats.workbook.levels import Tree, additive_columns, find_tree, tree_from_codes, tree_from_indent
+from gdrivestats.workbook.aggregates import aggregate_label_mask
+from gdrivestats.workbook.levels import (
+    Tree,
+    additive_columns,
+    align_leaves,
+    find_tree,
+    tree_from_codes,
+    tree_from_indent,
+)
 from gdrivestats.workbook.log import plural
 from gdrivestats.workbook.model import Role
 
@@ -64,14 +71,12 @@ def apply_outline(
     result = Outline(data, data.iloc[0:0])
     if not measures or len(data) < 3:
         return result
-    by_label, kind = (
-        aggregate_label_mask(data[label]) if label is not None else (pd.Series(False, index=data.index), "")
-    )
+    by_label = aggregate_label_mask(data[label]) if label is not None else pd.Series(False, index=data.index)
     asides, reasons, notes = [], [], []
     typed = _type_column(data, roles)
     if typed is not None:
         return _use_type_column(data, label, typed)
-    if kind == "country groups" and by_label.any():
+    if by_label.any():
         groups = data.loc[by_label]
         asides.append(groups)
         reasons += ["aggregate of countries (a country group by its name)"] * len(groups)
@@ -81,7 +86,6 @@ def apply_outline(
             f"{plural(len(groups), 'aggregate row')} set aside ({_names(groups, label)}); ranked {ranked}"
         )
         data = data.loc[~by_label]
-        by_label = by_label.loc[data.index] & False
     tree = None
     how = "by their sums"
     additive = additive_columns(data, measures)
@@ -106,15 +110,6 @@ def apply_outline(
         reasons += tree_reasons
         notes += tree_notes
         result.levels, result.level, result.level_rows = levels, level, level_rows
-        by_label = by_label.reindex(data.index, fill_value=False)
-    if by_label.any():
-        by_label = confirmed_totals(data, by_label, additive)
-    if by_label.any():
-        totals = data.loc[by_label]
-        asides.append(totals)
-        reasons += ["total row (by its label)"] * len(totals)
-        notes.append(f"Set aside {plural(len(totals), 'total row')} by its label: {_names(totals, label)}")
-        data = data.loc[~by_label]
     result.data, result.notes, result.reasons = data, notes, reasons
     if asides:
         frame = pd.concat([a for a in asides if len(a)]) if any(len(a) for a in asides) else data.iloc[0:0]
@@ -151,8 +146,9 @@ def _use_type_column(data: pd.DataFrame, label: str | None, column: str) -> Outl
     values = data[column]
     counts = values.value_counts()
     unit = counts.index[0]
-    order = list(counts.index[::-1])  # the fewest rows first: coarsest
-    levels = [f"{column}: {v}" for v in order]
+    numbered = all(isinstance(v, int | float) and not isinstance(v, bool) for v in counts.index)
+    order = sorted(counts.index) if numbered else list(counts.index[::-1])  # ITL level 1, or fewest: coarsest
+    levels = [_level_name(column, v, numbered) for v in order]
     keep = (values == unit).to_numpy()
     rows = data.copy()
     rows[LEVEL_COLUMN] = values.map({v: i + 1 for i, v in enumerate(order)})
@@ -165,7 +161,17 @@ def _use_type_column(data: pd.DataFrame, label: str | None, column: str) -> Outl
         f"set aside {plural(int((~keep).sum()), 'aggregate row')}: {_names(aside, label)}"
     ]
     level_rows = rows.drop(columns=[PARENT_COLUMN])
-    return Outline(data.loc[keep], aside, reasons, notes, levels, levels[-1], level_rows, type_column=column)
+    notes.append(f"{len(levels)} levels, as the column '{column}' names them: {' > '.join(levels)}")
+    at = levels[order.index(unit)]
+    return Outline(data.loc[keep], aside, reasons, notes, levels, at, level_rows, type_column=column)
+
+
+def _level_name(column: str, value: object, numbered: bool) -> str:
+    """A level named as the file names it: 'ITL level 1' for a number, 'Region' for a type."""
+    if numbered:
+        number = float(value)  # type: ignore[arg-type]
+        return f"{column} {int(number) if number.is_integer() else number}"
+    return str(value).strip()
 
 
 def _values(data: pd.DataFrame, column: str) -> np.ndarray:
@@ -222,10 +228,16 @@ def _checked(tree: Tree, rows: np.ndarray, primary: np.ndarray | None, how: str)
     return f"over their parts (by the indent; {close} of {len(chosen)} equal the sum of their parts)"
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """A label cut to ``limit`` characters for the log."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
 def _use_tree(
     data: pd.DataFrame, tree: Tree, label: str | None, how: str, primary: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str], list[str], str, pd.DataFrame]:
     """Rows of the finest complete level as the data; coarser rows aside; every level in level_rows."""
+    tree = align_leaves(tree)
     parent, depth, is_parent = tree.parent, tree.depth, tree.is_parent
     in_tree = (parent >= 0) | is_parent
     level = _ranking_depth(tree, in_tree, primary)
@@ -254,7 +266,10 @@ def _use_tree(
             reasons.append("outside the outline: not one of the parts the totals add up")
     levels = [f"level {d + 1}" for d in range(int(depth[in_tree].max()) + 1)]
     top = Counter(depth[in_tree])
-    shape = " > ".join(f"{levels[d]} ({top[d]})" for d in range(len(levels)))
+    examples: dict[int, str] = {}
+    for i, d in zip(np.flatnonzero(in_tree), depth[in_tree], strict=True):
+        examples.setdefault(int(d), str(names[i]).strip())  # the first row of each level
+    shape = " > ".join(f"{levels[d]} ({top[d]}, e.g. '{_short(examples[d])}')" for d in range(len(levels)))
     notes = [
         f"{len(levels)} levels found {how}: {shape}; rankings and sums at {levels[level]} "
         f"({plural(int(keep.sum()), 'row')}), each with its parent",

@@ -17,10 +17,21 @@ import numpy as np
 import pandas as pd
 
 NOT_ADDITIVE = re.compile(
-    r"%|percent|per cent|\brate\b|ratio|\bper\b|per capita|average|\bmean\b|median|index|growth|share|"
-    r"change|density|\bhdi\b|expectancy|years of|\brank",
+    r"%|percent|per cent|\bpct\b|\bper\b|\brates?\b|\bratios?\b|\baverages?\b|\bavg\b|\bmean\b|\bmedian\b|"
+    r"\bindex(?:es)?\b|\bindices\b|\bgrowth\b|\bshares?\b|\bdensity\b|\bhdi\b|expectancy|years of|\brank|"
+    r"\bscore|\bage\b|\bprice\b|\bmargins?\b|\byields?\b|temperature|\btemp\b",
     re.IGNORECASE,
 )
+"""A measure whose values do not add up, by its name: a percentage, rate, ratio, mean, index, price, score.
+Whole words: 'Net migration', 'Electricity generation' and 'Shareholders' add up."""
+
+
+def not_additive(name: object) -> bool:
+    """Whether a measure's name says its values do not add up ('Women %', 'Growth rate', 'Price index'):
+    the one rule for the reader (no sums of its rows) and the analysis (no sum, groups by their mean)."""
+    return bool(NOT_ADDITIVE.search(str(name)))
+
+
 MAX_PASSES = 8
 MIN_COVERAGE = 0.5  # parents found must account for at least half of the other rows
 
@@ -40,20 +51,27 @@ class Tree:
         return out
 
 
+def as_floats(values: pd.Series) -> np.ndarray:
+    """A column as floats (NaN where it holds no number); a numeric column is not parsed again."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def additive_columns(frame: pd.DataFrame, measures: list[str]) -> list[str]:
     """Measures that can be summed: no negatives, and not a rate, share, average or index by name."""
     out = []
     for name in measures:
-        values = pd.to_numeric(frame[name], errors="coerce")
-        if NOT_ADDITIVE.search(str(name)) or values.notna().sum() < 3:
+        if not_additive(name):
             continue
-        if (values.dropna() < 0).any():
-            continue
-        out.append(name)
+        values = as_floats(frame[name])
+        present = values[np.isfinite(values)]
+        if len(present) >= 3 and not (present < 0).any():
+            out.append(name)
     return out
 
 
-def _unit(values: np.ndarray) -> float:
+def digit_unit(values: np.ndarray) -> float:
     """The unit of the last digit the values are written to: 1 for whole numbers, 0.1 for one decimal."""
     finite = values[np.isfinite(values)]
     for decimals in range(0, 4):
@@ -64,7 +82,7 @@ def _unit(values: np.ndarray) -> float:
     return 0.0
 
 
-def _matches(
+def within_rounding(
     head: np.ndarray, sums: np.ndarray, length: np.ndarray, units: np.ndarray, cap: float = 1e-2
 ) -> np.ndarray:
     """Per row and column: the head equals the block sum within rounding (half a unit per part, at most
@@ -96,15 +114,15 @@ def _candidates(values: np.ndarray, units: np.ndarray, direction: str) -> tuple[
         ok = (start >= 0) & (end <= m) & (end - start >= 2) & (v > 0) & (best_start < 0)
         start_c, end_c = np.clip(start, 0, m), np.clip(end, 0, m)
         length = (end_c - start_c).astype(float)
-        first = _matches(v[:, None], (primary[end_c] - primary[start_c])[:, None], length, units[:1], cap)[
-            :, 0
-        ]
+        first = within_rounding(
+            v[:, None], (primary[end_c] - primary[start_c])[:, None], length, units[:1], cap
+        )[:, 0]
         rows_ok = np.flatnonzero(ok & first)  # the first column decides who is checked on all of them
         if not len(rows_ok):
             continue
         s, e = start_c[rows_ok], end_c[rows_ok]
         here = values[rows_ok]
-        match = _matches(here, prefix[e] - prefix[s], length[rows_ok], units, cap)
+        match = within_rounding(here, prefix[e] - prefix[s], length[rows_ok], units, cap)
         usable = np.abs(here) > 0
         need = np.maximum(1, np.ceil(0.6 * usable.sum(axis=1)))
         good = rows_ok[(match & usable).sum(axis=1) >= need]
@@ -153,7 +171,7 @@ def find_tree(frame: pd.DataFrame, columns: list[str]) -> Tree | None:
     )
     order = np.argsort(-np.isfinite(matrix).sum(axis=0), kind="stable")[:6]  # the fullest column first
     matrix = np.nan_to_num(matrix[:, order], nan=0.0)
-    units = np.array([_unit(matrix[:, j]) for j in range(matrix.shape[1])])
+    units = np.array([digit_unit(matrix[:, j]) for j in range(matrix.shape[1])])
     return _build(matrix, units)
 
 
@@ -195,6 +213,35 @@ def tree_from_indent(indent: np.ndarray) -> Tree | None:
     if (parent >= 0).sum() < 2:
         return None
     return Tree(parent, _depths(parent))
+
+
+def align_leaves(tree: Tree) -> Tree:
+    """Leaves put at the level of their kind: in a classification where one branch has an extra level
+    (BLS: 'Management occupations' between a major group and its detailed occupations) and another has
+    not, the detailed occupations of the other branch are one level finer than the groups beside them.
+
+    A family of siblings that are all leaves moves one level down when the same level holds families that
+    are all groups and none that mixes groups and leaves (a mixed family, as 'Agriculture' with its crops
+    beside 'Mining', says that a leaf may sit at a group's level: then nothing moves)."""
+    depth = tree.depth.copy()
+    parent, is_parent = tree.parent, tree.is_parent
+    in_tree = (parent >= 0) | is_parent
+    families: dict[int, list[int]] = {}
+    for i in np.flatnonzero(in_tree):
+        families.setdefault(int(parent[i]), []).append(int(i))
+    for _ in range(MAX_PASSES):
+        kinds: dict[int, set[str]] = {}
+        for members in families.values():
+            grouped = is_parent[members]
+            kind = "groups" if grouped.all() else "leaves" if not grouped.any() else "mixed"
+            kinds.setdefault(int(depth[members[0]]), set()).add(kind)
+        moving = [d for d, found in kinds.items() if found == {"groups", "leaves"}]
+        if not moving:
+            break
+        for members in families.values():
+            if int(depth[members[0]]) in moving and not is_parent[members].any():
+                depth[members] += 1
+    return Tree(parent, depth)
 
 
 def _depths(parent: np.ndarray) -> np.ndarray:

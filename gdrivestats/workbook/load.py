@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,9 +15,12 @@ import python_calamine
 
 from gdrivestats.errors import WorkbookError
 from gdrivestats.formats import EXCEL_EXTENSIONS, TEXT_EXTENSIONS
+from gdrivestats.workbook.flat import NotFlat, flat_candidates, read_flat_sheet
 from gdrivestats.workbook.limits import check_limits
 from gdrivestats.workbook.model import RawSheet
 from gdrivestats.workbook.styles import MAX_ROWS, read_indents
+
+log = logging.getLogger(__name__)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -80,11 +84,28 @@ def read_excel(path: Path, only: str | None) -> list[RawSheet]:
     if kind == "unknown" or (kind == "ole" and suffix != ".xls" and suffix != ".xlsx"):
         message = f"file is not a valid {suffix} workbook; it may be damaged, download it again"
         raise WorkbookError(message, path=where)
+    listed, flat = flat_candidates(path, only) if kind == "zip" else ([], {})
+    typed = {name: _read_flat(path, name, flat) for name in listed if name in flat}
+    if listed and all(typed.get(name) is not None for name in listed):  # python-calamine not needed
+        raws = [raw for raw in typed.values() if raw is not None]
+    else:
+        raws = _read_calamine(path, only, typed)
+    indents = read_indents(
+        path, [raw.name for raw in raws if raw.skip_reason is None and len(raw.grid) <= MAX_ROWS]
+    )
+    for raw in raws:
+        raw.indents = indents.get(raw.name, {})
+    return raws
+
+
+def _read_calamine(path: Path, only: str | None, typed: dict[str, RawSheet | None]) -> list[RawSheet]:
+    """Every sheet (or only ``only``) read by python-calamine, but those already read as typed columns."""
+    where, suffix = str(path), path.suffix.lower()
     try:
         with path.open("rb") as handle:
             book = python_calamine.CalamineWorkbook.from_filelike(handle)
             names = _select_sheets(book.sheet_names, only, where)
-            raws = [_read_calamine_sheet(book, name) for name in names]
+            return [typed.get(name) or _read_calamine_sheet(book, name) for name in names]
     except WorkbookError:
         raise
     except _PASSWORD_ERROR as exc:
@@ -97,12 +118,21 @@ def read_excel(path: Path, only: str | None) -> list[RawSheet]:
             f"({str(exc).splitlines()[0][:120]})",
             path=where,
         ) from exc
-    indents = read_indents(
-        path, [raw.name for raw in raws if raw.skip_reason is None and len(raw.grid) <= MAX_ROWS]
-    )
-    for raw in raws:
-        raw.indents = indents.get(raw.name, {})
-    return raws
+
+
+def _read_flat(path: Path, name: str, flat: dict[str, Any]) -> RawSheet | None:
+    """A big flat sheet read as typed columns by fastexcel; None when it is not one (or fastexcel fails)."""
+    if name not in flat:
+        return None
+    try:
+        import fastexcel
+
+        return read_flat_sheet(fastexcel.read_excel(path), path, name, flat[name])
+    except NotFlat as why:
+        log.debug("sheet %r read by python-calamine: %s", name, why)
+    except Exception as exc:  # fastexcel missing or failing: the usual reader decides
+        log.debug("fastexcel could not read sheet %r: %s", name, exc)
+    return None
 
 
 def _select_sheets(names: Sequence[str], only: str | None, where: str) -> list[str]:

@@ -40,6 +40,7 @@ class Sheet:
     level: str | None = None  # the level ``data`` holds (the finest complete one); None for a flat table
     level_rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # every level's rows, with level, parent
     table: dict[str, int] = field(default_factory=dict)  # where the table is: first_row, last_row (1-based)
+    aggregate_columns: dict[str, list[str]] = field(default_factory=dict)  # 'UK' -> its parts, never added
 
     def columns_with(self, role: Role) -> list[str]:
         """The columns of ``data`` that have ``role``, in table order."""
@@ -69,6 +70,8 @@ class RawSheet:
     indents: dict[int, dict[int, int]] = field(default_factory=dict)  # column -> row -> indent level (xlsx)
     aggregate_labels: dict[str, str] = field(default_factory=dict)  # label -> why it is an aggregate
     notes: list[str] = field(default_factory=list)
+    title: str | None = None  # set when a table was cut out of a sheet under a title of its own
+    unit: str | None = None
 
 
 class SkipSheet(Exception):

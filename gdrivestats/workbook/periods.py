@@ -7,6 +7,7 @@ time series) are split into one table per frequency, so that a year is never sum
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 
 import pandas as pd
@@ -30,10 +31,26 @@ PATTERNS = {
     ),
 }
 FREQUENCY_ORDER = ("annual", "quarterly", "monthly")
+# 'YYYY-NN' is a fiscal year when NN is the next year ('2011-12', '2019-20', as statistics offices write
+# them), an ISO month otherwise ('2011-05'). '2011-12' alone is both: a set of labels decides (fiscal_years).
+_YEAR_PAIR = re.compile(rf"^({_Y})\s*[-/–]\s*(\d\d)$")
 
 
-def frequency(text: object) -> str | None:
-    """'annual' for '2022', '2011-12', '2022 to 2026'; 'quarterly' for '1989 Q1'; 'monthly' for '1989 JAN'."""
+def _next_year(match: re.Match[str]) -> bool:
+    return int(match[2]) == (int(match[1]) + 1) % 100
+
+
+def fiscal_years(values: Iterable[object]) -> bool:
+    """Whether the 'YYYY-NN' labels among ``values`` are fiscal years: every one of them ends in the next
+    year ('2011-12', '2012-13'); a set with '2011-05' in it is months, and its '2011-12' is December."""
+    pairs = [m for v in values if isinstance(v, str) and (m := _YEAR_PAIR.match(v.strip()))]
+    return all(_next_year(m) for m in pairs)
+
+
+def frequency(text: object, fiscal: bool = True) -> str | None:
+    """'annual' for '2022', '2011-12', '2022 to 2026'; 'quarterly' for '1989 Q1'; 'monthly' for '1989 JAN'.
+
+    ``fiscal`` False reads '2011-12' as December 2011 (see ``fiscal_years``)."""
     if isinstance(text, bool) or text is None:
         return None
     if isinstance(text, int | float):
@@ -41,15 +58,28 @@ def frequency(text: object) -> str | None:
             return "annual"
         return None
     value = re.sub(r"\s*(?:\[[^\]]*\]|\*+|[†‡]|\s\(?[a-z]\)?)$", "", str(text).strip(), flags=re.I)
+    pair = _YEAR_PAIR.match(value)
+    if pair and _next_year(pair):
+        return "annual" if fiscal else "monthly"
     for name, pattern in PATTERNS.items():
         if pattern.match(value):
             return name
     return None
 
 
+def period_kinds(values: list[object]) -> list[str | None]:
+    """The frequency of each of ``values``, read as one set ('2011-12' is fiscal only beside other years)."""
+    fiscal = fiscal_years(values)
+    return [frequency(v, fiscal) for v in values]
+
+
 def period_columns(names: list[str]) -> list[str]:
-    """The column names that are periods, when at least three are: a wide table over time."""
-    found = [n for n in names if frequency(n) is not None]
+    """The column names that are periods, when at least three are: a wide table over time. Columns of one
+    frequency only (the most numerous; annual first on a tie): a year is not a point on a line of quarters."""
+    kinds = period_kinds(list(names))
+    counts = {k: kinds.count(k) for k in FREQUENCY_ORDER}
+    main = max(FREQUENCY_ORDER, key=lambda k: (counts[k], -FREQUENCY_ORDER.index(k)))
+    found = [n for n, k in zip(names, kinds, strict=True) if k == main]
     return found if len(found) >= 3 else []
 
 
@@ -58,7 +88,7 @@ def split_by_frequency(sheet: Sheet) -> list[Sheet]:
     label = sheet.label_column
     if label is None or label not in sheet.data.columns or len(sheet.data) < 6:
         return [sheet]
-    kinds = sheet.data[label].map(frequency)
+    kinds = pd.Series(period_kinds(sheet.data[label].tolist()), index=sheet.data.index)
     if kinds.notna().mean() < 0.8:
         return [sheet]
     counts = kinds.value_counts()
@@ -91,7 +121,7 @@ def label_is_period(sheet: Sheet) -> bool:
     if label is None:
         return any(role == Role.DATE for role in sheet.roles.values())
     values = sheet.data[label].dropna()
-    return bool(len(values)) and bool(values.map(frequency).notna().mean() >= 0.8)
+    return bool(len(values)) and bool(pd.Series(period_kinds(values.tolist())).notna().mean() >= 0.8)
 
 
 def latest(names: list[str]) -> str | None:
@@ -106,6 +136,10 @@ def period_label_series(data: pd.DataFrame, roles: dict[str, Role]) -> str | Non
             return str(name)  # dates or years down the rows: the time axis labels them
         if roles.get(name) in (Role.ID, Role.CATEGORY, Role.TEXT):
             values = data[name].dropna()
-            if len(values) and values.map(frequency).notna().mean() >= 0.8 and values.is_unique:
+            if (
+                len(values)
+                and values.is_unique
+                and pd.Series(period_kinds(values.tolist())).notna().mean() >= 0.8
+            ):
                 return str(name)
     return None

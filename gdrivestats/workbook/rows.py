@@ -10,19 +10,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gdrivestats.workbook.cells import SAMPLE, VEC_HEADER_MARK, WS, is_blank, parse_number, replace_where
+from gdrivestats.workbook.aggregates import TOTAL_NAMED, TOTAL_WORD, total_kinds
+from gdrivestats.workbook.cells import SAMPLE, WS, is_blank, parse_number
+from gdrivestats.workbook.levels import additive_columns, as_floats, digit_unit, within_rounding
 from gdrivestats.workbook.log import letter, plural, row_names
 from gdrivestats.workbook.model import Merge, Role
 
 _NOTE_START = re.compile(
     r"^(?:sources?|notes?|footnotes?|\*|\d+[.)]\s|[a-z][.)]\s|[¹²³⁴⁵⁶⁷⁸⁹†‡§])", re.IGNORECASE
-)
-
-
-TOTAL_LABEL = re.compile(
-    r"^(?:(?:grand\s+|sub-?\s?)?totals?\b.*|world|all|overall|all countries|all regions|all counties|"
-    r"national|national total|whole country)$",
-    re.IGNORECASE,
 )
 
 
@@ -134,14 +129,89 @@ def grouped_label_gaps(body: pd.DataFrame) -> pd.Series | None:
     return first.ffill()
 
 
-def total_label_mask(frame: pd.DataFrame, text_columns: Sequence[str]) -> pd.Series:
-    """Rows whose label or category text says they are a total ('Total', 'World', 'All')."""
-    mask = pd.Series(False, index=frame.index)
-    for col in text_columns:
-        text = frame[col].astype("str").str.strip()
-        text = replace_where(text, text.str.contains(VEC_HEADER_MARK, regex=True), VEC_HEADER_MARK, "")
-        mask |= text.str.fullmatch("(?i)" + TOTAL_LABEL.pattern).fillna(False).astype(bool)
-    return mask
+def _sums_match(head: np.ndarray, sums: np.ndarray, parts: int, units: np.ndarray) -> bool:
+    """Whether a row equals a sum of ``parts`` rows (within rounding) in at least 60% of the columns."""
+    usable = np.abs(head) > 0
+    if not usable.any():
+        return False
+    match = within_rounding(head[None, :], sums[None, :], np.array([float(parts)]), units)[0]
+    return bool((match & usable).sum() >= max(1, math.ceil(0.6 * usable.sum())))
+
+
+MAX_BLOCK_CANDIDATES = 3  # block ends tried on each side of a 'Total ...' row (bounded work)
+
+
+def _named_row_adds_up(values: np.ndarray, at: int, others: np.ndarray, units: np.ndarray) -> bool:
+    """Whether row ``at`` equals the sum of all the ``others`` rows, or of a block of rows right above or
+    right below it: at least two rows, three when only one column adds up (3 + 4 = 7 happens by chance)."""
+    head = values[at]
+    if _sums_match(head, values[others].sum(axis=0), int(others.sum()), units):
+        return True
+    primary = values[:, 0]
+    if head[0] <= 0:
+        return False
+    shortest = 2 if values.shape[1] > 1 else 3
+    for rows in (np.arange(at - 1, -1, -1), np.arange(at + 1, len(values))):  # above, then below
+        running = np.cumsum(primary[rows])
+        sizes = np.arange(1, len(rows) + 1)
+        # each block within its own rounding: a unit of the last digit per row summed, or 0.1%
+        near = np.abs(running - head[0]) <= np.maximum(1e-3 * head[0], units[0] * sizes)
+        ends = np.flatnonzero(near & (sizes >= shortest))[:MAX_BLOCK_CANDIDATES]
+        for end in ends:
+            block = rows[: end + 1]
+            if _sums_match(head, values[block].sum(axis=0), len(block), units):
+                return True
+    return False
+
+
+def _closes_block(frame: pd.DataFrame, at: int, values: np.ndarray | None) -> bool:
+    """Whether row ``at`` closes a block: the last row, or the last before a gap in the sheet rows, and at
+    least as large as every row of that block in the columns that add up."""
+    index = frame.index.to_numpy()
+    last = at == len(frame) - 1 or (np.issubdtype(index.dtype, np.integer) and index[at + 1] - index[at] > 1)
+    if not last:
+        return False
+    if values is None:
+        return True
+    integer = np.issubdtype(index.dtype, np.integer)
+    gaps = np.flatnonzero(np.diff(index[: at + 1]) > 1) if integer else np.array([], dtype=int)
+    start = int(gaps[-1]) + 1 if len(gaps) else 0
+    block = values[start:at]
+    return len(block) >= 2 and bool((values[at] >= block.max(axis=0)).all())
+
+
+def confirmed_named_totals(
+    frame: pd.DataFrame, kinds: dict[str, np.ndarray], label: str | None, additive: list[str]
+) -> np.ndarray:
+    """Rows whose label starts with a total word but goes on ('Total softwood', 'Total Wine'): totals only
+    when they add up (the sum of the other rows, of a block next to them, or, for a category, the other
+    groups together) or close a block as its largest row. A shop called 'Total Wine' stays data."""
+    out = np.zeros(len(frame), dtype=bool)
+    columns = [np.nan_to_num(as_floats(frame[c])) for c in additive]
+    values = np.column_stack(columns) if columns else None
+    units = (
+        np.array([digit_unit(values[:, j]) for j in range(values.shape[1])]) if values is not None else None
+    )
+    word = np.zeros(len(frame), dtype=bool)
+    for found in kinds.values():
+        word |= found == TOTAL_WORD
+    for col, found in kinds.items():
+        named = np.flatnonzero((found == TOTAL_NAMED) & ~word)
+        if not len(named):
+            continue
+        if col == label:
+            for at in named[:200]:
+                others = ~word & (found != TOTAL_NAMED)
+                adds_up = values is not None and _named_row_adds_up(values, at, others, units)  # type: ignore[arg-type]
+                out[at] = adds_up or _closes_block(frame, at, values)
+            continue
+        texts = frame[col].to_numpy(dtype=object)
+        for value in dict.fromkeys(texts[named]):  # a category: the group equals the other rows together
+            group = texts == value
+            rest = ~group & ~word & (found != TOTAL_NAMED)
+            if values is not None and rest.any():
+                out |= group & _sums_match(values[group].sum(axis=0), values[rest].sum(axis=0), 2, units)  # type: ignore[arg-type]
+    return out
 
 
 def sum_total_mask(frame: pd.DataFrame, numeric_columns: Sequence[str], rtol: float = 0.01) -> pd.Series:
@@ -175,7 +245,14 @@ def set_aside_totals(
     The sheet rows are kept as the index of both frames."""
     texts = [c for c in data.columns if roles[c] in (Role.LABEL, Role.CATEGORY)]
     numeric = [c for c in data.columns if roles[c] == Role.NUMERIC]
-    by_label = total_label_mask(data, texts)
+    kinds = {c: total_kinds(data[c]) for c in texts}
+    kinds = {c: k for c, k in kinds.items() if not (k == TOTAL_WORD).all()}  # 'World' on every row: a place
+    word = np.zeros(len(data), dtype=bool)
+    for found in kinds.values():
+        word |= found == TOTAL_WORD
+    if any((found == TOTAL_NAMED).any() for found in kinds.values()):
+        word |= confirmed_named_totals(data, kinds, label, additive_columns(data, numeric))
+    by_label = pd.Series(word, index=data.index, dtype=bool)
     rest = data.loc[~by_label]
     by_sum = sum_total_mask(rest, numeric).reindex(data.index, fill_value=False)
     mask = by_label | by_sum
@@ -199,6 +276,8 @@ def drop_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
     In an outline the same part name comes back under each heading ('Wood chips', 'Bark' under every
     destination): a repeat whose label also comes back with other values is a part, not a duplicate."""
+    if any(data[c].is_unique for c in data.columns[:3]):  # a column with no repeats: no row repeats either
+        return data, []
     repeated = data.duplicated(keep="first")
     count = int(repeated.sum())
     if not count:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from gdrivestats.errors import WorkbookError
 from gdrivestats.workbook.cells import blank_to_none
+from gdrivestats.workbook.colsums import aggregate_column_notes, find_aggregate_columns
 from gdrivestats.workbook.columns import Column, assemble, clean_columns, detect_roles, name_columns
 from gdrivestats.workbook.header import (
     SCAN_ROWS,
@@ -44,7 +45,7 @@ from gdrivestats.workbook.rows import (
     strip_number_marks,
     unit_under_header,
 )
-from gdrivestats.workbook.structure import split_notes_and_sections, strip_label_marks
+from gdrivestats.workbook.structure import label_suffix_column, split_notes_and_sections, strip_label_marks
 from gdrivestats.workbook.styles import label_indents
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ def clean_raw_sheet(raw: RawSheet) -> Sheet:
     sheet = clean_body(raw.name, body, names.names, raw, notes + fill_notes + group_notes, metadata)
     if marked and title:
         title = NUMBER_MARKS.sub("", title)
-    sheet.footnotes, sheet.title, sheet.unit = footnotes, title, unit or unit_below or sheet.unit
+    sheet.footnotes, sheet.title = footnotes, raw.title or title
+    sheet.unit = raw.unit or unit or unit_below or sheet.unit
     sheet.header_row = positions[rows[-1]] + 1
     return sheet
 
@@ -155,6 +157,10 @@ def _structured(
         roles = {flags.get(c, c): r for c, r in roles.items()}
     data, mark_notes = strip_label_marks(data, label)
     id_notes += mark_notes
+    data, suffix, suffix_notes = label_suffix_column(data, label)
+    if suffix is not None:
+        roles[suffix] = Role.CATEGORY
+        id_notes += suffix_notes
     split = split_notes_and_sections(data, roles, label, _words(columns, data, roles))
     data = split.data
     for column in data.columns:
@@ -199,8 +205,10 @@ def _structured(
         ],
     )
     roles = {c: roles[c] for c in data.columns}
-    notes = id_notes + split.notes + total_notes + outline.notes
+    column_totals = find_aggregate_columns(data, [c for c in data.columns if roles[c] == Role.NUMERIC])
+    notes = id_notes + split.notes + total_notes + outline.notes + aggregate_column_notes(column_totals)
     sheet = Sheet(name, data.reset_index(drop=True), roles, label, aside, notes)
+    sheet.aggregate_columns = column_totals
     sheet.set_aside_reasons = reasons
     sheet.levels, sheet.level = outline.levels, outline.level
     if outline.levels:

@@ -178,20 +178,61 @@ def concat_aside(frames: Sequence[pd.DataFrame], columns: pd.Index) -> pd.DataFr
 LABEL_MARK = re.compile(r"(?<=\S)\s*(?:\*+|[†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[(?:note|n)?\s*\d{1,3}\])$", re.IGNORECASE)
 
 
+_MARK_ENDS = ("*", "†", "‡", "§", "¶", "]", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹", "⁰")
+
+
 def strip_label_marks(data: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, list[str]]:
     """Footnote marks glued to row labels ('Services incidental to transport*', 'Private sector [note 6]')
-    removed; the log names the labels that had them."""
+    removed; the log names the labels that had them. Each distinct label is looked at once."""
     if label is None or label not in data.columns:
         return data, []
-    values = data[label]
-    texts = values.where(values.map(lambda v: isinstance(v, str)))
-    if texts.isna().all():
+    codes, uniques = pd.factorize(data[label].to_numpy(dtype=object), use_na_sentinel=True)
+    cleaned: dict[int, str] = {}
+    for at, value in enumerate(uniques.tolist()):
+        if isinstance(value, str) and value.endswith(_MARK_ENDS):
+            clean = LABEL_MARK.sub("", value)
+            if clean != value:
+                cleaned[at] = clean
+    if not cleaned:
         return data, []
-    cleaned = texts.str.replace(LABEL_MARK.pattern, "", regex=True, case=False)
-    changed = texts.notna() & (cleaned != texts)
-    if not changed.any():
-        return data, []
+    changed = np.isin(codes, list(cleaned))
     out = data.copy()
-    out[label] = values.where(~changed, cleaned)
-    shown = ", ".join(f"'{t}'" for t in texts[changed].head(4))
+    values = out[label].to_numpy(dtype=object, copy=True)
+    values[changed] = [cleaned[c] for c in codes[changed]]
+    out[label] = values
+    shown = ", ".join(f"'{t}'" for t in data.loc[changed, label].head(4))
     return out, [f"Removed footnote marks from {plural(int(changed.sum()), 'label')} (kept here): {shown}"]
+
+
+_SUFFIX = re.compile(r"^(?P<name>.*\S)\s*\((?P<code>[A-Z]{2,3})\)$")
+_PLACE = re.compile(r"munic|county|counties|city|cities|district|town|commune|place|localit", re.IGNORECASE)
+
+
+def label_suffix_column(data: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """The code that ends most labels ('Ariquemes (RO)': the state) as a category column of its own, so
+    that the rows group by it (municipalities by state); the labels stay whole (names repeat across
+    states: 'Bom Jesus (PI)', 'Bom Jesus (RS)'). Returns the data, the new column's name and a note."""
+    if label is None or label not in data.columns or len(data) < 10:
+        return data, None, []
+    head = data[label].iloc[:200].tolist()
+    if sum(isinstance(v, str) and v.endswith(")") for v in head) < 0.8 * len(head):
+        return data, None, []  # the first rows show no code in brackets: not looked at further
+    codes, uniques = pd.factorize(data[label].to_numpy(dtype=object), use_na_sentinel=True)
+    found = [_SUFFIX.match(v) if isinstance(v, str) and v.endswith(")") else None for v in uniques.tolist()]
+    suffix = np.array([m.group("code") if m else None for m in found] + [None], dtype=object)
+    per_row = suffix[np.where(codes >= 0, codes, len(suffix) - 1)]
+    present = pd.Series(per_row, index=data.index)
+    distinct = present.dropna().unique()
+    if present.notna().mean() < 0.9 or not 2 <= len(distinct) <= 60 or len(data) < 3 * len(distinct):
+        return data, None, []
+    name = "State" if _PLACE.search(str(label)) else f"{label} (code)"
+    if name in data.columns:
+        return data, None, []
+    out = data.copy()
+    out.insert(list(data.columns).index(label) + 1, name, present.astype(object))
+    example = data.loc[present.notna(), label].iloc[0]
+    note = (
+        f"The labels of '{label}' end with a code in brackets ('{example}'): "
+        f"{len(distinct)} codes kept as the column '{name}', to group the rows by"
+    )
+    return out, name, [note]

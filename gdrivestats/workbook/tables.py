@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gdrivestats.workbook.cells import is_blank, year_text
-from gdrivestats.workbook.header import SCAN_ROWS, header_rows, relative_merges
+from gdrivestats.workbook.header import first_filled_rows, header_rows, relative_merges
 from gdrivestats.workbook.model import RawSheet
 
 MAX_TABLES = 20
@@ -32,15 +32,7 @@ def split_tables(raw: RawSheet) -> list[RawSheet]:
     """The raw sheet cut into one raw sheet per stacked table (the sheet itself when it holds one)."""
     if raw.skip_reason or raw.grid.empty:
         return [raw]
-    top, positions = [], []  # the first filled rows, blanks as None (cheaper than cleaning whole columns)
-    first_rows = raw.grid.iloc[: SCAN_ROWS * 3]
-    for position, values in zip(first_rows.index, first_rows.to_numpy().tolist(), strict=True):
-        row = [None if is_blank(v) else v for v in values]
-        if any(v is not None for v in row):
-            top.append(row)
-            positions.append(int(position))
-        if len(top) == SCAN_ROWS:
-            break
+    top, positions = first_filled_rows(raw.grid)
     if not top:
         return [raw]
     rows = header_rows(top, relative_merges(raw.merges, positions), positions)

@@ -212,16 +212,24 @@ def test_bls_levels_by_indent_never_double_counted(shared_data: Path) -> None:
     assert bls.set_aside.iloc[0]["Occupation"] == "Total, 16 years and over"
     assert bls.set_aside.iloc[0]["Total Employed"] == 152581
     assert bls.levels == ["level 1", "level 2", "level 3", "level 4"]
-    assert bls.level == "level 3"
-    assert len(bls.data) == 333
-    assert bls.data["Total Employed"].sum() == pytest.approx(152581, abs=5)  # not 4 times the total
+    assert bls.level == "level 4"  # the detailed occupations, wherever the indent puts them
+    assert len(bls.data) == 565  # 242 under the 10 minor groups, 323 right under their major group
+    assert set(bls.data["level"]) == {4}
+    assert bls.data["Total Employed"].sum() == pytest.approx(152581, abs=10)  # not 4 times the total
+    top = bls.data.nlargest(3, "Total Employed")["Occupation"].tolist()
+    assert top == ["Managers, all other", "Driver/sales workers and truck drivers",
+                   "Elementary and middle school teachers"]  # fmt: skip  # never 'Management occupations'
+    minor = bls.level_rows.loc[bls.level_rows["level"] == 3, "Occupation"].tolist()
+    assert len(minor) == 10 and minor[0] == "Management occupations"  # groups only, no occupation among them
+    assert row(bls, "Pharmacy technicians")["parent"] == "Healthcare practitioners and technical occupations"
+    assert row(bls, "Cooks")["parent"] == "Food preparation and serving related occupations"
     majors = bls.level_rows.loc[bls.level_rows["level"] == 1].nlargest(3, "Total Employed")
     assert majors["Occupation"].tolist() == [
         "Management,  professional, and related occupations",
         "Sales and office occupations",
         "Service occupations",
     ]
-    management = row(bls, "Management occupations")
+    management = bls.level_rows.set_index("Occupation").loc["Management occupations"]
     assert management["parent"] == "Management, business, and financial operations occupations"
     assert any(n.startswith("4 levels found by the indent of the labels") for n in bls.notes)
 
@@ -236,20 +244,34 @@ def test_mospi_sectors_under_their_subtotals(shared_data: Path) -> None:
                    "Trade, repair, hotels and restaurants"]  # fmt: skip
     assert row(gsva, "Manufacturing")["parent"] == "Secondary"
     aside = dict(zip(gsva.set_aside["Item"], gsva.set_aside_reasons, strict=True))
-    assert aside["Primary"] == "aggregate: the sum of the 2 rows above it (level 1)"
-    assert aside["TOTAL GSVA at basic prices"].startswith("total row")
+    assert gsva.levels == ["level 1", "level 2", "level 3", "level 4"] and gsva.level == "level 3"
+    assert aside["Primary"] == "aggregate: the sum of the 2 rows above it (level 2)"
+    # '12 TOTAL GSVA' = Primary + Secondary + Tertiary: the top of the outline, told by its sums, not its word
+    assert aside["TOTAL GSVA at basic prices"] == "aggregate: the sum of the 3 rows above it (level 1)"
     assert aside["Population"].startswith("outside the outline")
     assert "Crops" in set(gsva.level_rows["Item"])  # the finer level is kept, not lost
+    shape = ("4 levels found by their sums: level 1 (1, e.g. 'TOTAL GSVA at basic prices') > level 2 (3, "
+             "e.g. 'Primary') > level 3 (11, e.g. 'Agriculture, forestry and fishing') > level 4 (13, e.g. "
+             "'Crops'); rankings and sums at level 3 (11 rows), each with its parent")  # fmt: skip
+    assert shape in gsva.notes
 
 
 def test_ibge_brasil_over_its_municipalities(shared_data: Path) -> None:
     ibge = load_workbook(shared_data / "ibge_population_estimates_municipalities.xlsx").sheets[0]
-    assert list(ibge.data.columns) == ["Brasil e Município", "Ano 2020"]  # merged over two header rows
+    assert list(ibge.data.columns) == ["Brasil e Município", "State", "Ano 2020"]  # merged over two rows
     assert len(ibge.data) == 5570
     assert ibge.set_aside["Brasil e Município"].tolist() == ["Brasil"]
     assert ibge.data["Ano 2020"].sum() == 211755692 == ibge.set_aside.loc[0, "Ano 2020"]
     top = ibge.data.nlargest(3, "Ano 2020")["Brasil e Município"].tolist()
     assert top == ["São Paulo (SP)", "Rio de Janeiro (RJ)", "Brasília (DF)"]
+    # the state in each label, '(RO)', is one column: 27 states (with DF), the municipalities grouped by it
+    assert ibge.roles["State"] == Role.CATEGORY and ibge.data["State"].nunique() == 27
+    assert row(ibge, "Ariquemes (RO)")["State"] == "RO"
+    states = ibge.data.groupby("State")["Ano 2020"].sum().nlargest(3)
+    assert states.to_dict() == {"SP": 46289333, "MG": 21292666, "RJ": 17366189}
+    assert ibge.data["State"].value_counts()[["MG", "SP", "RS"]].tolist() == [853, 645, 497]
+    bom_jesus = ibge.data.loc[ibge.data["Brasil e Município"].str.startswith("Bom Jesus ("), "State"]
+    assert sorted(bom_jesus) == ["PB", "PI", "RN", "RS", "SC"]  # one name, five municipalities
 
 
 def test_nbs_stacked_tables_sections_and_gdp_total(shared_data: Path) -> None:
@@ -357,3 +379,81 @@ def test_forest_research_two_levels_told_by_arithmetic(shared_data: Path) -> Non
     assert products.data["parent"].unique().tolist() == [*destinations, "Internal use for heat/energy"]
     assert products.data["England"].sum() == 100  # per cent of the total, the destinations not added again
     assert products.set_aside.iloc[0]["England"] == 49  # 36 + 0 + 14 = 50: equal within rounding
+
+
+def test_forest_research_uk_and_great_britain_are_aggregate_columns(shared_data: Path) -> None:
+    path = shared_data / "forestresearch_uk_timber_statistics.ods"
+    removals = load_workbook(path, sheet="Table_2_2").sheets[0]  # private sector softwood removals
+    assert removals.aggregate_columns == {"UK": ["England", "Wales", "Scotland", "Northern Ireland"]}
+    first = removals.data.iloc[0]
+    assert (first["Year"], first["UK"]) == (2013, 5852)
+    assert first[["England", "Wales", "Scotland", "Northern Ireland"]].sum() == 5852  # 929 + 695 + 4205 + 23
+    assert any(n.startswith("1 aggregate column, never added to its parts: 'UK' = 'England'")
+               for n in removals.notes)  # fmt: skip
+    forecast = load_workbook(path, sheet="Table_2_4a").sheets[0]  # GB = E + W + S; UK = GB + NI
+    assert forecast.aggregate_columns == {
+        "Great Britain": ["England", "Wales", "Scotland"],
+        "United Kingdom": ["Great Britain", "Northern Ireland"],
+    }
+    sawmills = load_workbook(path, sheet="Table_2_7a").sheets[0]  # two totals in one table, 86 = 72 + 13
+    assert sawmills.aggregate_columns == {
+        "Total softwood": ["UK-grown softwood", "Imported softwood"],
+        "Total hardwood": ["UK-grown hardwood", "Imported hardwood"],
+    }
+
+
+def test_nbs_year_totals_beside_their_quarters(shared_data: Path) -> None:
+    current = load_workbook(shared_data / "nbs_nigeria_gdp_by_activity_quarterly.xlsx").sheets[0]
+    assert current.aggregate_columns["2020 Total"] == ["2020 Q1", "2020 Q2", "2020 Q3", "2020 Q4"]
+    assert current.aggregate_columns["2021 Total"] == ["2021 Q1", "2021 Q2", "2021 Q3", "2021 Q4"]
+    assert "2022 Q1" not in current.aggregate_columns  # a quarter alone is no total
+
+
+def test_bulgaria_annual_three_row_header_and_country_total_column(shared_data: Path) -> None:
+    annual = load_workbook(shared_data / "nsi_bulgaria_job_vacancies_by_activity.xls").sheets
+    sheet = next(s for s in annual if s.name == "Годишни данни НКИД_03")
+    vacancies = "Свободни работни места Общо за страната"  # measure / 'country total' over two header rows
+    regions = [c for c in sheet.data.columns if c.startswith("Свободни работни места Статистически райони")]
+    assert len(regions) == 6 and regions[0].endswith("Северо-западен")  # measure / group / region joined
+    assert sheet.aggregate_columns[vacancies] == regions
+    assert len(sheet.aggregate_columns) == 2  # vacancies and occupied jobs, each over its six regions
+    assert sheet.title == "РАБОТНИ МЕСТА ПО КЛАСОВЕ ПРОФЕСИИ И СТАТИСТИЧЕСКИ РАЙОНИ, 2006"  # its year row
+    assert sheet.unit == "(Среден годишен брой)"  # annual average number
+    assert len(sheet.data) == 9 and sheet.set_aside[sheet.label_column].tolist() == ["Общо"]
+    assert sheet.set_aside.loc[0, vacancies] == 19764 == sheet.data[vacancies].sum()  # the nine classes
+    assert sheet.data[regions].sum(axis=1).tolist() == sheet.data[vacancies].tolist()  # each class: 6 regions
+
+
+def test_imf_one_table_per_subject_never_summed_together(shared_data: Path) -> None:
+    book = load_workbook(shared_data / "imf_weo_country_groups_tab_text.xls")
+    names = [s.name.removeprefix("imf_weo_country_groups_tab_text ") for s in book.sheets]
+    assert names == ["(NGDP_RPCH)", "(PPPGDP)", "(NGDPRPPPPCPCH)", "(PCPIPCH)", "(PCPIEPCH)", "(LUR)",
+                     "(GGXCNL_NGDP)", "(BCA_NGDPD)", "(series)"]  # fmt: skip  # 8 subjects, 75 one-row series
+    gdp = book.sheets[1]
+    assert gdp.title == "Gross domestic product, current prices"
+    assert gdp.unit == "Purchasing power parity; international dollars, Billions"
+    assert gdp.label_column == "Country Group Name" and len(gdp.data) == 11  # 12 groups; no 'Euro area' value
+    assert gdp.set_aside["Country Group Name"].tolist() == ["World"]
+    world = gdp.set_aside.iloc[0]["2019"]
+    assert world == pytest.approx(142005.647)  # '142,005.647' read with its thousands comma
+    advanced, emerging = (
+        row(gdp, "Advanced economies")["2019"],
+        row(gdp, "Emerging market and developing economies")["2019"],
+    )
+    assert advanced + emerging == pytest.approx(world)  # World = AE + EMDE
+    series = book.sheets[-1]
+    assert series.label_column == "Subject Descriptor" and len(series.data) == 75
+    assert series.title == "001 World: 75 series with one row each, each in its own unit"
+    assert (
+        row(series, "Commodity Price Index includes both Fuel and Non-Fuel Price Indices")["Units"]
+        == "Index, 2016=100"
+    )
+    assert series.footnotes == ["International Monetary Fund, World Economic Outlook Database, April 2020"]
+
+
+def test_knbs_total_column_is_male_plus_female(shared_data: Path) -> None:
+    kenya = load_workbook(shared_data / KNBS, sheet="Table 19.1").sheets[0]
+    assert kenya.aggregate_columns == {"Total": ["Male", "Female"]}
+    first = kenya.data.iloc[0]
+    assert (first["Male"], first["Female"], first["Total"]) == (24214, 24604, 48818)  # 2020, in '000
+    assert "1 aggregate column, never added to its parts: 'Total' = 'Male' + 'Female'" in kenya.notes

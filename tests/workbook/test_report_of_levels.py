@@ -15,18 +15,19 @@ def test_report_of_the_mospi_table_ranks_each_level(shared_data: Path, tmp_path:
     folder = save_report(build_report(book, top=3), tmp_path / "out")
     summary = json.loads((folder / "summary.json").read_text("utf-8"))
     sheet = summary["workbooks"][0]["sheets"][0]
-    assert sheet["levels"] == ["level 1", "level 2", "level 3"] and sheet["level"] == "level 2"
+    assert sheet["levels"] == ["level 1", "level 2", "level 3", "level 4"] and sheet["level"] == "level 3"
     assert sheet["top"]["2016-17"][0]["label"] == "Real estate, ownership of dwelling & professional services"
-    assert [r["label"] for r in sheet["level_top"]["level 1"]["2016-17"]] == [
+    assert [r["label"] for r in sheet["level_top"]["level 2"]["2016-17"]] == [
         "Tertiary",
         "Secondary",
         "Primary",
     ]
     reasons = {r["Item"]: r["reason"] for r in sheet["set_aside"]}
-    assert reasons["Primary"] == "aggregate: the sum of the 2 rows above it (level 1)"
+    assert reasons["Primary"] == "aggregate: the sum of the 2 rows above it (level 2)"
+    assert reasons["TOTAL GSVA at basic prices"] == "aggregate: the sum of the 3 rows above it (level 1)"
     assert sheet["table"] == {"first_row": 2, "last_row": 27}
     html = next(folder.glob("*.html")).read_text("utf-8")
-    assert "Top and bottom 3 at level 2" in html and "Top level 1" in html and "Top level 3" in html
+    assert "Top and bottom 3 at level 3" in html and "Top level 2" in html and "Top level 4" in html
 
 
 def test_report_headings_carry_the_unit(shared_data: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from gdrivestats.workbook import load_workbook
+from gdrivestats.workbook.aggregates import TOTAL_NAMED, TOTAL_WORD, total_kind, total_kinds
 from tests.workbook.support import COUNTRIES, one_sheet
 
 
@@ -141,3 +142,65 @@ def test_odd_text_in_a_number_column_does_not_move_the_row(tmp_path: Path) -> No
     assert sheet.data["Region"].tolist() == ["North", "South", "North"]
     assert not any("shifted" in note for note in sheet.notes)
     assert "'Deaths': 1 value is not a number, set to missing: '<5' (row 3)" in sheet.notes
+
+
+SHOPS = [["Acme", 120, 12], ["Best Buy", 300, 30], ["Total Wine", 250, 20], ["Total Energies", 410, 33],
+         ["Trader Joe's", 180, 16], ["Walmart", 390, 41], ["Zara", 95, 8]]  # fmt: skip
+
+
+def test_names_that_start_with_total_are_data(tmp_path: Path) -> None:
+    rows = [["Store", "Sales", "Staff"], *SHOPS, ["Total Kitchens", 60, 5]]  # last, but not the largest
+    sheet = one_sheet(tmp_path, rows)
+    assert sheet.data["Store"].tolist() == [s[0] for s in SHOPS] + ["Total Kitchens"]
+    assert sheet.set_aside.empty and sheet.data["Sales"].sum() == 1805
+
+
+def test_words_that_are_names_too_stay_data_in_the_middle_of_a_list(tmp_path: Path) -> None:
+    rows = [["Store", "Sales", "Staff"], ["Aldi", 52, 14], ["Sum 41", 95, 21], ["All 3", 13, 32],
+            ["Whole", 22, 27], ["Kroger", 84, 5], ["Todos", 38, 37], ["Lidl", 32, 43]]  # fmt: skip
+    sheet = one_sheet(tmp_path, rows)
+    assert sheet.data["Store"].tolist() == [r[0] for r in rows[1:]]
+    assert sheet.set_aside.empty and sheet.data["Sales"].sum() == 336
+
+
+def test_a_total_needs_its_sums_or_its_place_beside_the_word(tmp_path: Path) -> None:
+    rows = [["Store", "Sales", "Staff"], *SHOPS, ["Total retail", 1745, 160], ["Online", 500, 20],
+            ["Mail order", 80, 4], ["Total, all channels", 2325, 184]]  # fmt: skip
+    sheet = one_sheet(tmp_path, rows)
+    assert sheet.set_aside["Store"].tolist() == ["Total retail", "Total, all channels"]
+    assert "Total Wine" in set(sheet.data["Store"]) and "Total Energies" in set(sheet.data["Store"])
+    assert sheet.data["Sales"].sum() == 2325  # counted once
+
+
+def test_total_kind_is_one_rule_in_many_languages() -> None:
+    words = ["Total", "TOTAL", "Total, 16 years and over", "Grand total", "Subtotal", "Total (all ages)",
+             "Общо", "Общо за страната", "Insgesamt", "World", "All-items", "Total [note 3]",
+             "Total*", "Всичко", "Итого", "Ogółem", "Összesen", "合计", "Iš viso", "I alt"]  # fmt: skip
+    named = [
+        "Total Wine",
+        "Total Energies",
+        "Total softwood",
+        "TOTAL GSVA at basic prices",
+        "Общо заети",
+        "All",
+        "Sum",
+        "Whole",
+        "Todos",
+        "Overall",
+    ]  # fmt: skip  (names too: a total only if it adds up)
+    data = [
+        "Totally Awesome",
+        "Whole Foods",
+        "All Saints",
+        "Worldwide Ltd",
+        "Kenya",
+        "",
+        None,
+        2020,
+        "Sum 41",
+    ]
+    assert [total_kind(w) for w in words] == [TOTAL_WORD] * len(words)
+    assert [total_kind(w) for w in named] == [TOTAL_NAMED] * len(named)
+    assert [total_kind(w) for w in data] == [0] * len(data)
+    column = pd.Series(["Total", "Kenya", None, "Total Wine", "Total"] * 20_000)  # once per distinct value
+    assert total_kinds(column)[:5].tolist() == [TOTAL_WORD, 0, 0, TOTAL_NAMED, TOTAL_WORD]

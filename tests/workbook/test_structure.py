@@ -328,7 +328,10 @@ def test_a_type_or_level_column_of_the_file_is_used(tmp_path: Path, name: str, k
     sheet = one_sheet(tmp_path, rows)
     assert sheet.data["Name"].tolist() == [c for c, _ in COUNTRIES]
     assert sheet.roles[name] == Role.ID
-    assert sheet.level == f"{name}: {unit}" and len(sheet.levels) == 3
+    assert sheet.levels == {"Type": ["Income group", "Region", "Country"],
+                            "ITL level": ["ITL level 1", "ITL level 2", "ITL level 3"]}[name]  # fmt: skip
+    assert sheet.level == {"Type": "Country", "ITL level": "ITL level 3"}[name]  # as the file names them
+    assert f"3 levels, as the column '{name}' names them: {' > '.join(sheet.levels)}" in sheet.notes
     assert sheet.set_aside_reasons[0] == f"aggregate ({name} is '{coarse}')"
     assert sheet.data["Population"].sum() == pytest.approx(sum(p for _, p in COUNTRIES))
 
@@ -342,3 +345,170 @@ def test_levels_from_codes_when_nothing_adds_up(tmp_path: Path) -> None:
     assert sheet.data["Activity"].tolist() == ["Crops", "Livestock", "Mining", "Manufacturing", "Energy"]
     assert sheet.data["parent"].tolist() == ["Agriculture", "Agriculture", "Industry", "Industry", "Industry"]
     assert any(n.startswith("2 levels found by the codes of the rows") for n in sheet.notes)
+
+
+def test_leaves_ranked_at_the_level_of_their_kind(tmp_path: Path) -> None:
+    rows = [
+        ["Occupation", "Employed"],
+        ["Management", 60],  # a major group with two minor groups
+        ["Executives", 25],
+        ["Chief executives", 15],
+        ["Legislators", 10],
+        ["Other managers", 35],
+        ["Sales managers", 20],
+        ["Office managers", 15],
+        ["Service", 40],  # a major group whose occupations sit right under it
+        ["Cooks", 22],
+        ["Guards", 18],
+    ]
+    path = write_indented_xlsx(tmp_path / "i.xlsx", rows, [0, 0, 1, 2, 2, 1, 2, 2, 0, 1, 1])
+    sheet = load_workbook(path).sheets[0]
+    assert sheet.data["Occupation"].tolist() == ["Chief executives", "Legislators", "Sales managers",
+                                                 "Office managers", "Cooks", "Guards"]  # fmt: skip
+    assert sheet.level == "level 3" and set(sheet.data["level"]) == {3}
+    assert sheet.data["Employed"].sum() == 100
+    minor = sheet.level_rows.loc[sheet.level_rows["level"] == 2, "Occupation"].tolist()
+    assert minor == ["Executives", "Other managers"]  # the groups only: Cooks is an occupation
+    assert sheet.data.set_index("Occupation").loc["Cooks", "parent"] == "Service"
+
+
+def test_a_family_that_mixes_groups_and_leaves_keeps_its_level(tmp_path: Path) -> None:
+    rows = [["Item", "Value"], ["Primary", 30], ["Agriculture", 20], ["Crops", 12], ["Livestock", 8],
+            ["Mining", 10], ["Secondary", 25], ["Manufacturing", 15], ["Construction", 10]]  # fmt: skip
+    path = write_indented_xlsx(tmp_path / "i.xlsx", rows, [0, 0, 1, 2, 2, 1, 0, 1, 1])
+    sheet = load_workbook(path).sheets[0]
+    assert sheet.data["Item"].tolist() == ["Agriculture", "Mining", "Manufacturing", "Construction"]
+    assert sheet.level == "level 2"
+
+
+def test_a_column_that_sums_its_neighbours_is_an_aggregate_column(tmp_path: Path) -> None:
+    rows = [["Year", "England", "Wales", "Scotland", "Northern Ireland", "UK", "Exports"],
+            [2019, 900, 700, 4200, 20, 5820, 33], [2020, 1100, 740, 4690, 30, 6560, 41],
+            [2021, 1050, 690, 4200, 28, 5968, 12], [2022, 1010, 640, 4040, 34, 5725, 90]]  # fmt: skip
+    sheet = one_sheet(tmp_path, rows)  # 2022: 5724 + 1 within rounding
+    assert sheet.aggregate_columns == {"UK": ["England", "Wales", "Scotland", "Northern Ireland"]}
+    assert sheet.roles["UK"] == Role.NUMERIC  # still a measure of each year, never added to its parts
+    first = [["Age", "Total", "Male", "Female"], ["0-4", 100, 51, 49], ["5-9", 90, 46, 44],
+             ["10-14", 85, 43, 42], ["15-19", 80, 41, 40]]  # fmt: skip  # the total before its parts
+    assert one_sheet(tmp_path, first).aggregate_columns == {"Total": ["Male", "Female"]}
+    flat = one_sheet(
+        tmp_path, [["Shop", "A", "B", "C", "D"], *([f"s{i}", i, 2 * i + 1, 3 * i, i + 7] for i in range(8))]
+    )
+    assert flat.aggregate_columns == {}
+
+
+def test_one_rule_for_measures_that_do_not_add_up() -> None:
+    from gdrivestats.analysis import is_intensive
+    from gdrivestats.workbook.levels import not_additive
+
+    names = ["Women %", "Growth rate", "Price index 2015=100", "Per capita GSDP", "Mean age", "HDI", "Share",
+             "Employed", "Population 2020", "Area (sq. km)", "Exports", "Total", "Net migration",
+             "Electricity generation (GWh)", "Administration costs", "Cooperation projects", "Shareholders",
+             "Registrations"]  # fmt: skip
+    assert [is_intensive(n) for n in names] == [not_additive(n) for n in names] == [True] * 7 + [False] * 11
+
+
+def test_several_subjects_in_one_long_table_are_separate_tables(tmp_path: Path) -> None:
+    lines = ["Subject Code\tCountry\tSubject Descriptor\tUnits\t2019\t2020\t2021"]
+    for code, name, unit, base in (
+        ("GDP", "Gross domestic product", "Billions", 1000),
+        ("INF", "Inflation", "Percent", 2),
+    ):
+        for i, country in enumerate(("Kenya", "Peru", "Chad", "Fiji")):
+            lines.append(f"{code}\t{country}\t{name}\t{unit}\t{base * (i + 1)}\t{base * (i + 2)}\tn/a")
+    lines += ["OIL\tWorld\tOil price\tUS$\t60\t41\t70", "GOLD\tWorld\tGold price\tUS$\t1390\t1770\t1800"]
+    path = tmp_path / "long.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    book = load_workbook(path)
+    assert [s.name for s in book.sheets] == ["long (GDP)", "long (INF)", "long (series)"]
+    gdp, inflation, series = book.sheets
+    assert gdp.title == "Gross domestic product" and gdp.unit == "Billions"
+    assert gdp.data["2019"].sum() == 10000 and inflation.data["2019"].sum() == 20  # never 10020
+    assert series.data["Subject Descriptor"].tolist() == ["Oil price", "Gold price"]
+    assert series.set_aside.empty  # 'World' on every row says where, not which row is a total
+
+
+def test_a_subject_written_once_over_its_block_still_splits_the_table(tmp_path: Path) -> None:
+    lines = ["Subject Code\tCountry\tSubject Descriptor\tUnits\t2019\t2020"]
+    for code, name, unit, base in (("GDP", "Gross domestic product", "Billions", 1000),
+                                   ("POP", "Population", "Millions", 3)):  # fmt: skip
+        for i, country in enumerate(("Kenya", "Peru", "Chad")):
+            first = i == 0  # code, descriptor and unit on the first row of the block only
+            cells = [code, country, name, unit] if first else ["", country, "", ""]
+            lines.append("\t".join([*cells, str(base * (i + 1)), str(base * (i + 2))]))
+    path = tmp_path / "blocks.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    gdp, population = load_workbook(path).sheets
+    assert (gdp.name, gdp.unit, population.name, population.unit) == ("blocks (GDP)", "Billions",
+                                                                      "blocks (POP)", "Millions")  # fmt: skip
+    assert gdp.data["2019"].sum() == 6000 and population.data["2019"].sum() == 18  # never 6018
+
+
+WB_COUNTRIES = [("Kenya", "KEN", "Sub-Saharan Africa", "Lower middle income", 53.0),
+                ("Peru", "PER", "Latin America & Caribbean", "Upper middle income", 33.0),
+                ("Chad", "TCD", "Sub-Saharan Africa", "Low income", 17.0),
+                ("Fiji", "FJI", "East Asia & Pacific", "Upper middle income", 0.9),
+                ("Oman", "OMN", "Middle East & North Africa", "High income", 4.6),
+                ("Nepal", "NPL", "South Asia", "Lower middle income", 30.0),
+                ("Chile", "CHL", "Latin America & Caribbean", "High income", 19.5),
+                ("Ghana", "GHA", "Sub-Saharan Africa", "Lower middle income", 33.5),
+                ("Laos", "LAO", "East Asia & Pacific", "Lower middle income", 7.5),
+                ("Malta", "MLT", "Europe & Central Asia", "High income", 0.5)]  # fmt: skip
+WB_AGGREGATES = [("World", "WLD", 7900.0), ("Heavily indebted poor countries (HIPC)", "HPC", 850.0),
+                 ("IDA total", "IDA", 1800.0),
+                 ("Fragile and conflict affected situations", "FCS", 950.0)]  # fmt: skip
+
+
+def test_a_metadata_sheet_of_regions_tells_aggregates_from_countries(tmp_path: Path) -> None:
+    data = [
+        ["Data Source", "World Development Indicators"],
+        [],
+        ["Country Name", "Country Code", "2021", "2022"],
+    ]
+    for name, code, *_, value in WB_COUNTRIES:
+        data.append([name, code, value, value * 1.02])
+    for name, code, value in WB_AGGREGATES:
+        data.append([name, code, value, value * 1.01])
+    meta = [["Country Code", "Region", "IncomeGroup", "SpecialNotes", "TableName"]]
+    meta += [[code, region, income, None, name] for name, code, region, income, _ in WB_COUNTRIES]
+    meta += [[code, None, None, "An aggregate", name] for name, code, _ in WB_AGGREGATES]
+    path = write_xlsx(tmp_path / "wb.xlsx", {"Data": data, "Metadata - Countries": meta})
+    sheet = load_workbook(path).sheets[0]
+    assert sorted(sheet.data["Country Code"]) == sorted(c for _, c, *_ in WB_COUNTRIES)
+    assert set(sheet.set_aside["Country Name"]) == {n for n, _, _ in WB_AGGREGATES}
+    assert "aggregate (the sheet 'Metadata - Countries' gives it no region)" in sheet.set_aside_reasons
+    by_code = sheet.data.set_index("Country Code")
+    assert (
+        by_code.loc["KEN", "Region"] == "Sub-Saharan Africa"
+        and by_code.loc["OMN", "Income group"] == "High income"
+    )
+    assert sheet.roles["Region"] == Role.CATEGORY
+    note = next(n for n in sheet.notes if n.startswith("The sheet 'Metadata - Countries' gives each country"))
+    assert note.endswith("4 aggregates set aside ('World', 'Heavily indebted poor countries (HIPC)', "
+                         "'IDA total', 'Fragile and conflict affected situations'); ranked 10 countries; "
+                         "added Region and Income group")  # fmt: skip
+    assert not any("ranked 11 countries" in n for n in sheet.notes)  # the count by name is not told twice
+
+
+def test_a_code_that_ends_every_label_is_a_column_to_group_by(tmp_path: Path) -> None:
+    towns = [(f"Town {i} ({state})", 100 + i) for i, state in enumerate(["RO", "AC", "AM", "RO"] * 4)]
+    sheet = one_sheet(tmp_path, [["Município", "Population"], *towns])
+    assert sheet.data["State"].tolist() == ["RO", "AC", "AM", "RO"] * 4
+    assert sheet.data["Município"].iloc[0] == "Town 0 (RO)"  # the label stays whole
+    assert sheet.data.groupby("State")["Population"].sum().to_dict() == {"AC": 428, "AM": 432, "RO": 860}
+    plain = one_sheet(tmp_path, [["Store", "Sales"], *([f"Shop {i} (new)", i] for i in range(12))])
+    assert "State" not in plain.data.columns and list(plain.data.columns) == ["Store", "Sales"]
+
+
+def test_world_bank_series_in_one_sheet_are_separate_tables(tmp_path: Path) -> None:
+    rows = [["Series Name", "Series Code", "Country Name", "Country Code", "2021 [YR2021]", "2022 [YR2022]"]]
+    for series, code, scale in (
+        ("Population, total", "SP.POP.TOTL", 1e6),
+        ("GDP growth (annual %)", "NY.GDP.MKTP.KD.ZG", 1),
+    ):
+        rows += [
+            [series, code, name, iso, value * scale, value * scale * 1.01]
+            for name, iso, *_, value in WB_COUNTRIES
+        ]
+    sheet_names = [s.name for s in load_workbook(write_xlsx(tmp_path / "wdi.xlsx", {"Data": rows})).sheets]
+    assert sheet_names == ["Data (SP.POP.TOTL)", "Data (NY.GDP.MKTP.KD.ZG)"]
