@@ -17,27 +17,31 @@ NOTES = {
         "CPU: its 8 download threads share one GIL; the py-spy profile below shows where that CPU goes."
     ),
     "first-vs-rclone": (
-        "rclone (Go) is bound by the emulator alone. gdrivestats also pays for Python's start (interpreter "
-        "and imports: its first request goes out about 0.2–0.3 s after launch, rclone's after 0.07–0.13 s) "
-        "and for the CPU its 8 download threads share under one GIL (the py-spy profile below). Building the "
-        "`files()` resource once per ApiDrive instead of once per request (commit 9b25178) removed the "
-        "largest item (40–50% of the GIL samples before it)."
+        "Both tools are bound by the emulator (Python, serving TLS from the benchmark's own process on the "
+        "same 2 cores) and their 8 connections. gdrivestats also pays for Python's start (its first request "
+        "goes out about 0.3–0.5 s after launch on a loaded machine, rclone's after 0.1–0.3 s) and for its "
+        "CPU per download, which competes with the emulator's: httplib2's and the client library's request "
+        "and response handling, the temporary file and its fsync (the py-spy profile below). Taken off so "
+        "far: reads no longer import the discovery document, google-auth's credential modules or pyparsing; "
+        "the calls before the listing (the account, the change token, the folder) are made at once; one "
+        "thread fires every request deadline instead of a timer thread per download; landed files are "
+        "recorded in one transaction per batch; tqdm is not imported without a terminal."
     ),
     "resync-vs-rclone": (
-        "With nothing to download, the run is mostly process start, not its one API call (see the "
-        "pyinstrument tree below): the interpreter and the imports of google-auth (with its JWT and crypto "
-        "modules), httplib2 (with pyparsing) and googleapiclient. rclone starts in milliseconds and runs its "
-        "10–20 listing calls concurrently, which at 20 ms a request costs less than Python's start; with "
-        "Drive's real latency (100 ms or more a call) the single changes call would be the faster way. "
-        "Commit 9b25178 (no tqdm, no pruning and no emulator import when there is nothing to do) took about "
-        "0.1 s off; the rest of the start is the imports."
+        "With nothing to download, the run is mostly process start: the interpreter and the imports (see "
+        "the pyinstrument tree below), then one `changes.list` call. Taken off: the discovery document and "
+        "its Resource classes (reads are built with the client library's own JsonModel and HttpRequest), "
+        "google-auth's credential modules for an access token (with their JWT and crypto imports), "
+        "httplib2's auth module with pyparsing (loaded only when a 401 asks for it), the sign-in modules, "
+        "three reads of the state's files and the local-path computation when nothing changed. Still "
+        "imported at start: filelock (the cache lock), logging.handlers, ctypes and uuid (`_fs`), tomllib "
+        "(the settings), the HTTP and TLS modules."
     ),
     "load-vs-pandas": (
-        "calamine's own parse of the sheet (`get_sheet_by_name`, Rust) is a fixed cost of over 40% of the "
-        "load; the rest is building the object grid and gdrivestats' cleaning, done column by column with "
-        "pandas string and `to_numeric` passes over object columns (`blank_to_none`, `clean_column`, the "
-        "total-row regex over every row of every text column, `duplicated`). 10× leaves about 0.3 s for "
-        "everything after calamine's parse; see the tree below."
+        "A large flat sheet is read by fastexcel (Arrow columns, no Python object per cell), whose own "
+        "parse is about half of the load; the rest is the structure detection and cleaning of the sheet "
+        "(header, totals, outline, duplicates) and the merged-range scan of the sheet XML, which runs on a "
+        "second thread. On a busy machine that thread competes for the cores; see the tree below."
     ),
     "resync-calls": "The calls the re-sync makes beyond `changes.list` are listed in the table above.",
     "resync-downloads": "The downloads per run are listed in the table above.",
@@ -68,7 +72,11 @@ METHOD = """\
   CPU per request (a few ms) is part of every tool's time alike; it caps how fast any tool can download.
 - **gdrivestats** runs as `gdrivestats sync Reports --cache DIR` with `GDRIVESTATS_DRIVE_URL` and
   `GDRIVESTATS_ACCESS_TOKEN`, defaults otherwise (8 workers), trusting the test CA through
-  `HTTPLIB2_CA_CERTS`.
+  `HTTPLIB2_CA_CERTS`; its modules are byte-compiled first (`compileall`), as installing it does, since
+  an editable install under `PYTHONDONTWRITEBYTECODE` would compile them again in every timed run.
+- **At 100 ms a request** the first sync and the no-change re-sync run again on a smaller tree of their
+  own (200 workbooks in 10 folders), for gdrivestats and both rclones (rclone's default first sync and
+  the naive script would take minutes a run there; rclone's defaults start from tuned rclone's copy).
 - **The naive script** (`bench/naive.py`) is what a Colab user writes: one `files.list` per folder, one
   sequential `MediaIoBaseDownload` per file, skipping files whose local md5 matches (so its re-sync is fair).
 - **rclone** has Google's URLs built in; it reaches the emulator through a local CONNECT proxy

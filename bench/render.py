@@ -120,8 +120,10 @@ def load_section(load: LoadResults) -> str:
     intro = (
         f"A generated {load.rows:,}-row × {load.cols}-column xlsx ({human_bytes(load.file_bytes)}: "
         "ids, text, dates, floats, ints). Each run is a fresh process; the clock starts after the imports. "
-        "gdrivestats' loader includes its cleaning (header detection, types, roles); the cached re-load "
-        "is `load_cached` of the unchanged file (md5 of the file + Parquet read)."
+        "gdrivestats' loader includes its cleaning (header detection, types, roles); a big flat sheet like "
+        "this one is read by fastexcel as typed columns (`workbook/flat.py`), other sheets by "
+        "python-calamine; the cached re-load is `load_cached` of the unchanged file (md5 of the file + "
+        "Parquet read)."
     )
     pandas = load.loads[PANDAS_DEFAULT].seconds.median
     rows = [
@@ -135,7 +137,51 @@ def load_section(load: LoadResults) -> str:
         for name, m in load.loads.items()
     ]
     header = ["Loader", "Time, median (min–max)", "Runs", "Speed-up vs pandas default", "Peak RSS"]
-    return f"{intro}\n\n{table(header, rows)}"
+    return f"{intro}\n\n{table(header, rows)}" + style_table(load)
+
+
+def style_table(load: LoadResults) -> str:
+    """What reading the label indents costs on real statistics-office sheets, if measured."""
+    if not load.styles:
+        return ""
+    intro = (
+        "Reading the cell formats that carry a table's outline (`styles.read_indents`: the indent of the "
+        "label cells of the first 3 columns, from the sheet's XML and xl/styles.xml; openpyxl only if that "
+        "fails; xlsx files of at most 3 MB) on real statistics-office workbooks from `../shared/data`, read "
+        "in place; in the benchmark's own process after a warm-up run, `read_indents` and the whole "
+        "`load_workbook` of the file (which includes it) taking turns, and once a turn as the first call of "
+        "a fresh process (*cold*: with any import it makes); beside them, the same read by openpyxl in "
+        "read-only mode (the former route, after its import)."
+    )
+    rows = [
+        [
+            f"{s.workbook} (`{s.file}`)",
+            s.sheets,
+            f"{s.indented:,}",
+            ms(s.styles),
+            ms(s.cold),
+            ms(s.openpyxl),
+            ms(s.load),
+            f"{100 * s.styles.median / s.load.median:.0f}%" if s.load.median else "—",
+        ]
+        for s in load.styles
+    ]
+    header = [
+        "Workbook",
+        "Sheets",
+        "Indented label cells",
+        "read_indents, median (min–max)",
+        "read_indents cold",
+        "openpyxl (former route)",
+        "load_workbook, median (min–max)",
+        "Share of the load",
+    ]
+    return f"\n\n{intro}\n\n{table(header, rows)}"
+
+
+def ms(stats: Stats) -> str:
+    """Milliseconds: median (min–max)."""
+    return f"{1000 * stats.median:.0f} ms ({1000 * stats.min:.0f}–{1000 * stats.max:.0f})"
 
 
 def report_section(load: LoadResults) -> str:

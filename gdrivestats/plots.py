@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Literal, TextIO, cast
 
 import numpy as np
+import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import EngFormatter, MaxNLocator, NullFormatter
 
-from gdrivestats.analysis import Histogram, SheetStats, is_intensive
+from gdrivestats.analysis import Histogram, SheetStats, earliest_of, is_intensive
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,8 @@ HEATMAP_COLORMAP = "RdBu_r"
 
 @dataclass
 class Chart:
-    """One figure with what it shows: ``kind`` is top, bottom, histogram, groups, correlation or overview."""
+    """One figure and what it shows: ``kind`` is trend, overview, top, bottom, histogram, groups or
+    correlation."""
 
     kind: str
     subject: str  # the metric or category charted ("" for correlation and overview)
@@ -90,15 +92,27 @@ def plan_charts(
 ) -> ChartPlan:
     """The charts worth drawing for a sheet, most telling first, at most ``max_charts`` of them.
 
-    In order: the overview (top rows of every metric), the ranking of the first metric, the groups of the
-    first category, the distribution of the first metric, the correlations, then the other metrics. The
-    tables hold everything; the notes say what was not charted.
+    In order: the line chart over time (when the sheet has a time axis: period columns or period rows),
+    the overview (top rows of every metric), the ranking of the first metric, the groups of the first
+    category, the distribution of the first metric, the correlations, then the other metrics. Period
+    columns other than the latest get no chart of their own: the line chart shows them. The tables hold
+    everything; the notes say what was not charted.
     """
     notes: list[str] = []
     metrics = [m for m in stats.metrics if _count(stats, m) > 0]
     empty = [m for m in stats.metrics if m not in metrics]
     if empty:
         notes.append(f"No charts for {_names(empty)}: no values.")
+    trend = not stats.trend.empty and stats.trend.notna().any().any()
+    if trend and stats.trend_over == "columns":  # one line chart over the periods, not one chart per period
+        periods = [m for m in metrics if m in stats.time_columns and m != stats.latest_period]
+        metrics = [m for m in metrics if m not in periods]
+        if periods:
+            notes.append(
+                f"A line chart over the {len(stats.time_columns)} periods ({earliest_of(stats.time_columns)} "
+                f"to {stats.latest_period}) instead of a chart per period; the rankings are at the latest, "
+                f"{stats.latest_period}."
+            )
     if len(metrics) > max_metrics:
         notes.append(
             f"Charts show the first {max_metrics} of {len(metrics)} numeric columns; "
@@ -121,14 +135,15 @@ def plan_charts(
                 f"Group charts by {category} show the {MAX_GROUPS} largest of "
                 f"{len(stats.groups[category])} groups."
             )
-    candidates = _candidates(stats, metrics, categories)
+    candidates = [("trend", "")] if trend else []
+    candidates += _candidates(stats, metrics, categories)
     chosen = set(candidates[:max_charts])
     if len(candidates) > max_charts:
         notes.append(
             f"{max_charts} of {len(candidates)} possible charts drawn (the main measures); the tables "
             "hold every metric."
         )
-    order = ("overview", "top", "bottom", "histogram", "groups", "correlation")
+    order = ("trend", "overview", "top", "bottom", "histogram", "groups", "correlation")
     charts = sorted(chosen, key=lambda c: (order.index(c[0]), candidates.index(c)))
     return ChartPlan(metrics=metrics, categories=categories, charts=charts, notes=notes)
 
@@ -160,7 +175,9 @@ def iter_charts(
     plan = plan or plan_charts(stats)
     colours = colours or metric_colours(stats.metrics)
     for kind, subject in plan.charts:
-        if kind == "overview":
+        if kind == "trend":
+            yield plot_trend(stats, colours)
+        elif kind == "overview":
             yield plot_overview(stats, plan.metrics, colours)
         elif kind in ("top", "bottom"):
             yield plot_ranking(stats, subject, largest=kind == "top", colour=colours[subject])
@@ -181,19 +198,31 @@ def sheet_figures(stats: SheetStats, max_charts: int = MAX_CHARTS) -> dict[str, 
 def figure_png(figure: Figure, dpi: int = DPI, colours: int = PNG_COLOURS) -> bytes:
     """The figure as PNG bytes: an indexed-colour PNG of ``colours`` colours (a few times smaller than RGBA
     for flat charts and looking the same); ``colours=0`` keeps full colour."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    if not colours:
-        return buffer.getvalue()
     from PIL import Image
 
-    with Image.open(io.BytesIO(buffer.getvalue())) as image:
-        indexed = image.convert("RGB").quantize(
-            colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-        )
+    image = Image.fromarray(figure_pixels(figure, dpi)).convert("RGB")
+    if colours:
+        image = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    indexed.save(out, format="png", optimize=True)
+    image.save(out, format="png", optimize=bool(colours))
     return out.getvalue()
+
+
+def figure_pixels(figure: Figure, dpi: int = DPI) -> np.ndarray:
+    """The figure drawn once by Agg at ``dpi``: its RGBA pixels, top row first.
+
+    The same pixels as ``savefig(format="png", dpi=dpi)``, which with a layout engine draws the figure
+    twice (once to lay it out, once to paint it): a canvas draw lays it out and paints it in one pass."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    saved = figure.dpi
+    figure.dpi = dpi
+    try:
+        canvas.draw()
+        return np.array(canvas.buffer_rgba())
+    finally:
+        figure.dpi = saved
 
 
 @contextlib.contextmanager
@@ -234,7 +263,7 @@ def plot_ranking(stats: SheetStats, metric: str, largest: bool = True, colour: s
     figure = _new_figure(8.0, 1.4 + 0.32 * max(len(table), 3))
     ax = figure.add_subplot()
     _bars(ax, table["label"].tolist(), table["value"].to_numpy(dtype="float64"), colour, LABEL_CHARS)
-    ax.set_xlabel(_text(metric))
+    ax.set_xlabel(_text(_with_unit(metric, stats)))
     if table.empty:
         _say_empty(ax)
     _title(figure, title)
@@ -267,7 +296,7 @@ def plot_histogram(stats: SheetStats, metric: str, colour: str = PALETTE[0]) -> 
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers only
     ax.yaxis.set_major_formatter(AxisNumberFormatter())
     ax.set_xlim(hist.edges[0], hist.edges[-1])
-    ax.set_xlabel(_text(metric))
+    ax.set_xlabel(_text(_with_unit(metric, stats)))
     ax.set_ylabel(_text(f"Number of {row_noun(stats.label_column, 2)}"))
     _style(ax, grid_axis="y")
     _title(figure, title)
@@ -295,7 +324,8 @@ def plot_groups(stats: SheetStats, category: str, metrics: list[str], colours: d
             colours[metric],
             PANEL_LABEL_CHARS,
         )
-        ax.set_title(_text(_wrap(f"{'Total' if stat == 'sum' else 'Average'} {metric}", 44)), fontsize=10)
+        heading = _with_unit(f"{'Total' if stat == 'sum' else 'Average'} {metric}", stats)
+        ax.set_title(_text(_wrap(heading, 44)), fontsize=10)
         if values.empty:
             _say_empty(ax)
     for ax in axes[len(metrics) :]:
@@ -344,7 +374,8 @@ def plot_overview(stats: SheetStats, metrics: list[str], colours: dict[str, str]
     """Small panels, one per metric, each with the top few rows: the sheet at a glance."""
     count = min(OVERVIEW_TOP, stats.top_n)
     noun = row_noun(stats.label_column, count)
-    title = f"Overview: top {count} {noun} for each metric — sheet '{stats.name}'"
+    unit = f" ({stats.unit_text})" if stats.unit_text else ""
+    title = f"Overview: top {count} {noun} for each metric{unit} — sheet '{stats.name}'"
     ncols = 1 if len(metrics) == 1 else 2 if len(metrics) in (2, 4) else 3
     nrows = math.ceil(len(metrics) / ncols)
     figure = _new_figure(4.4 * ncols if ncols > 1 else 8.0, nrows * (1.2 + 0.3 * count) + 0.6)
@@ -357,6 +388,81 @@ def plot_overview(stats: SheetStats, metrics: list[str], colours: dict[str, str]
         ax.set_visible(False)
     _title(figure, title)
     return Chart("overview", "", title, figure)
+
+
+def plot_trend(stats: SheetStats, colours: dict[str, str]) -> Chart:
+    """Values over time on a date axis: the top rows across period columns in one panel, or one panel per
+    metric when the rows are periods."""
+    trend = stats.trend
+    unit = stats.unit_text
+    if stats.trend_over == "columns":
+        count = trend.shape[1]
+        noun = row_noun(stats.label_column, count)
+        title = (
+            f"Top {count} {noun} by {stats.latest_period} over time — sheet '{stats.name}'"
+            if count > 1
+            else f"{trend.columns[0]} over time — sheet '{stats.name}'"
+        )
+        figure = _new_figure(8.0, 4.6)
+        ax = figure.add_subplot()
+        for i, name in enumerate(trend.columns):
+            _line(ax, trend, name, PALETTE[i % len(PALETTE)], label=_text(_shorten(name, LABEL_CHARS)))
+        if count > 1:
+            ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        ax.set_ylabel(_text(_wrap(unit or "Value", 48)))
+        _date_axis(ax)
+        _title(figure, title)
+        return Chart("trend", "", title, figure)
+    metrics = list(trend.columns[:MAX_METRICS])
+    about = " and ".join(metrics) if len(metrics) <= 2 else f"{len(metrics)} metrics"
+    title = f"{about} over time{f' ({unit})' if unit else ''} — sheet '{stats.name}'"
+    ncols = 1 if len(metrics) <= 1 else 2
+    nrows = math.ceil(len(metrics) / ncols)
+    figure = _new_figure(8.0 if ncols == 1 else 9.2, nrows * 2.6 + 0.8)
+    axes = figure.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, metric in zip(axes, metrics, strict=False):
+        _line(ax, trend, metric, colours.get(metric, PALETTE[0]))
+        ax.set_title(_text(_wrap(metric, 44)), fontsize=10, color=colours.get(metric, TEXT_COLOUR))
+        _date_axis(ax)
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    _title(figure, title)
+    return Chart("trend", "", title, figure)
+
+
+def _line(ax: Axes, trend: pd.DataFrame, name: str, colour: str, label: str | None = None) -> None:
+    """One series against its period starts; a single period is a dot, gaps stay gaps."""
+    values = trend[name].to_numpy(dtype="float64")
+    dates = pd.DatetimeIndex(trend.index).to_pydatetime()
+    few = int(np.isfinite(values).sum()) <= 1
+    ax.plot(
+        dates,
+        values,
+        color=colour,
+        linewidth=1.8,
+        marker="o" if few or len(values) <= 12 else None,
+        markersize=3.5,
+        label=label,
+    )
+
+
+def _date_axis(ax: Axes) -> None:
+    """A time axis: dates placed by AutoDateLocator (years, quarters or months as the span asks), written
+    concisely (2020, 2025, ... or Jan, Apr, ... with the year once)."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=NICE_STEPS))
+    ax.yaxis.set_major_formatter(AxisNumberFormatter())
+    _style(ax, grid_axis="y")
+
+
+def _with_unit(text: str, stats: SheetStats) -> str:
+    """An axis label with the sheet's unit: "Population (Number in '000)"."""
+    unit = stats.unit_text
+    return f"{text} ({unit})" if unit and unit.casefold() not in text.casefold() else text
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------
@@ -519,6 +625,7 @@ def _names(names: list[str], limit: int = 6) -> str:
 __all__ = [
     "Chart",
     "ChartPlan",
+    "figure_pixels",
     "figure_png",
     "format_number",
     "group_stat",
@@ -530,6 +637,7 @@ __all__ = [
     "plot_histogram",
     "plot_overview",
     "plot_ranking",
+    "plot_trend",
     "sheet_figures",
     "warnings_to_log",
 ]

@@ -272,3 +272,29 @@ def test_correlations_of_a_very_wide_sheet_are_capped_with_a_note() -> None:
     stats = analyze_sheet(sheet_from_frame(frame, name="wide"))
     assert stats.correlations.shape == (MAX_CORRELATION_METRICS, MAX_CORRELATION_METRICS)
     assert any(f"Correlations between the first {MAX_CORRELATION_METRICS} of " in n for n in stats.notes)
+
+
+def test_an_aggregate_column_is_carried_and_left_out_of_the_correlations() -> None:
+    sheet = make_sheet(
+        {
+            "Age": ["0-4", "5-9", "10-14", "15-19"],
+            "Male": [51.0, 46.0, 40.0, 38.0],
+            "Female": [49.0, 44.0, 41.0, 35.0],
+            "Total": [100.0, 90.0, 81.0, 73.0],
+        },
+        {"Age": Role.LABEL, "Male": Role.NUMERIC, "Female": Role.NUMERIC, "Total": Role.NUMERIC},
+        label="Age",
+    )
+    sheet.aggregate_columns = {"Total": ["Male", "Female"]}
+    stats = analyze_sheet(sheet)
+    assert stats.aggregate_columns == {"Total": ["Male", "Female"]}
+    assert list(stats.correlations.columns) == ["Male", "Female"]  # Total against its own parts says nothing
+    assert stats.describe.loc["Total", "sum"] == 344.0  # still described on its own
+
+
+def test_the_unit_is_shown_once_without_its_brackets() -> None:
+    stats = analyze_sheet(countries())
+    for unit, shown in (("(Среден годишен брой)", "Среден годишен брой"), ("[Numbers in thousands]",
+                        "Numbers in thousands"), ("KSh  million", "KSh million"), (None, "")):  # fmt: skip
+        stats.unit = unit
+        assert stats.unit_text == shown

@@ -151,7 +151,7 @@ def notebook_html(report: Report, images: dict[int, list[plots.ChartImage]]) -> 
     return f"<style>{_CSS}</style><div class='gds-report'>{''.join(parts)}{hint}</div>"
 
 
-_OPEN_IN_NOTEBOOK = {"", "Overview", "Summary statistics"}
+_OPEN_IN_NOTEBOOK = {"", "Over time", "Overview", "Summary statistics"}
 
 
 def sheet_sections(sheet: SheetReport, images: dict[int, list[plots.ChartImage]]) -> list[tuple[str, str]]:
@@ -163,10 +163,12 @@ def sheet_sections(sheet: SheetReport, images: dict[int, list[plots.ChartImage]]
     out: list[tuple[str, str]] = []
     if sheet.notes:
         out.append(("Cleaning log and notes", _list(sheet.notes, "log")))
+    if by_kind.get("trend"):
+        out.append(("Over time", "".join(_figure(i, wide=True) for i in by_kind["trend"])))
     if by_kind.get("overview"):
         out.append(("Overview", "".join(_figure(i, wide=True) for i in by_kind["overview"])))
     if stats.metrics:
-        unit = f" ({stats.unit})" if stats.unit else ""
+        unit = f" ({stats.unit_text})" if stats.unit_text else ""
         out.append((f"Summary statistics{unit}", _describe_table(sheet)))
         charts = _charts(by_kind.get("top", []) + by_kind.get("bottom", []))
         at = f" at {stats.level}" if stats.level else ""
@@ -249,7 +251,7 @@ def _rankings_html(stats: SheetStats) -> str:
             f"<th>Bottom: {esc(stats.label_name)}</th><th>{esc(metric)}"
         )
         table = f'<div class="table-wrap"><table>{head}</th></tr></thead><tbody>{rows}</tbody></table></div>'
-        unit = f" ({stats.unit})" if stats.unit else ""
+        unit = f" ({stats.unit_text})" if stats.unit_text else ""
         blocks.append(f"<div><h4>{esc(metric)}{esc(unit)}</h4>{table}</div>")
     return f'<div class="rankings">{"".join(blocks)}</div>'
 

@@ -14,6 +14,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from PIL import Image
@@ -68,12 +70,13 @@ class PdfReport:
         """One chart on its own page: the PNG already rendered for the HTML, embedded pixel for pixel.
 
         Drawing the chart again as vector graphics would double the report's slowest step; the page
-        holds the same pixels (indexed colour, so small)."""
+        holds the same pixels (indexed colour, so small), handed to the PDF renderer as they are (no
+        resampling: one image pixel is one page pixel at the charts' dpi)."""
         with Image.open(io.BytesIO(image.png)) as png:
-            pixels = np.asarray(png.convert("RGB"))
+            pixels = np.asarray(png.convert("RGBA"))
         height, width = pixels.shape[:2]
         figure = Figure(figsize=(width / plots.DPI, height / plots.DPI), dpi=plots.DPI, facecolor="white")
-        figure.figimage(pixels, xo=0, yo=0, origin="upper")
+        figure.add_artist(_Pixels(pixels))
         assert self._pdf is not None, "use PdfReport as a context manager"
         self._pdf.savefig(figure, dpi=plots.DPI)
         self.pages += 1
@@ -91,11 +94,14 @@ class PdfReport:
             lines.append(("note", f"• … {len(sheet.notes) - NOTE_LINES} more notes in summary.xlsx (Notes)"))
         tables: list[tuple[str, list[str], list[list[str]]]] = []
         if stats.metrics:
-            tables.append(("Summary statistics", *_describe_rows(stats.describe)))
+            unit = f" ({stats.unit_text})" if stats.unit_text else ""  # as in report.html
+            tables.append((f"Summary statistics{unit}", *_describe_rows(stats.describe)))
             shown = min(ranking_size(stats), PDF_RANKS)
             charted = sheet.plan.metrics[:PDF_RANKED_METRICS]
             more = len(stats.metrics) - len(charted)
-            caption = f"Top and bottom {shown}" + (f" (first {len(charted)} metrics)" if more > 0 else "")
+            caption = f"Top and bottom {shown}{unit}" + (
+                f" (first {len(charted)} metrics)" if more > 0 else ""
+            )
             tables.append((caption, *_ranking_rows(sheet, charted, shown)))
         self._text_pages(f"Sheet {stats.name}", lines, tables)
 
@@ -130,6 +136,19 @@ class PdfReport:
             if len(rows) > len(shown):
                 page = page.line(f"… {len(rows) - len(shown)} more rows in summary.xlsx", "muted", self._save)
         page.finish(self._save)
+
+
+class _Pixels(Artist):
+    """An RGBA image (top row first) drawn at the figure's lower left corner, one pixel per device pixel."""
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        super().__init__()
+        self._pixels = pixels[::-1]  # renderers take the bottom row first
+
+    def draw(self, renderer: RendererBase) -> None:
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, 0, 0, self._pixels)
+        gc.restore()
 
 
 class _Page:

@@ -15,6 +15,7 @@ from gdrivestats import __version__
 
 if TYPE_CHECKING:
     from gdrivestats import plots
+    from gdrivestats.analysis import SheetStats
     from gdrivestats.report.model import Report, SheetReport, WorkbookReport
 
 GENERATOR = "gdrivestats"
@@ -85,11 +86,28 @@ def sheet_summary(sheet: SheetReport, images: list[plots.ChartImage]) -> dict[st
                 for level, tops in stats.level_top.items()
             },
             "table": dict(stats.table),
+            "time_axis": _time_axis(stats),
+            "aggregate_columns": dict(stats.aggregate_columns),  # 'UK' -> its parts
             "charts": [
                 {"file": i.file, "kind": i.chart_kind, "subject": i.subject, "title": i.title} for i in images
             ],
         }
     )
+
+
+def _time_axis(stats: SheetStats) -> dict[str, Any] | None:
+    """What the line chart over time shows: over period columns (with the latest) or period rows."""
+    if stats.trend_over is None:
+        return None
+    periods = list(stats.time_columns) if stats.trend_over == "columns" else None
+    return {
+        "over": stats.trend_over,
+        "periods": periods,
+        "latest": stats.latest_period,
+        "from": stats.trend.index[0].date().isoformat() if len(stats.trend) else None,
+        "to": stats.trend.index[-1].date().isoformat() if len(stats.trend) else None,
+        "series": [str(c) for c in stats.trend.columns],
+    }
 
 
 def _ranking_records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -102,8 +120,10 @@ def _group_dict(table: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
     result: dict[str, dict[str, dict[str, Any]]] = {}
     for metric in dict.fromkeys(table.columns.get_level_values(0)):
         part = table[metric]
+        values = {stat: part[stat].tolist() for stat in part.columns}  # a column at a time, not a cell
         result[str(metric)] = {
-            str(group): {stat: part.at[group, stat] for stat in part.columns} for group in part.index
+            str(group): {stat: column[row] for stat, column in values.items()}
+            for row, group in enumerate(part.index)
         }
     return result
 

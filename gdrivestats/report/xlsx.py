@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from gdrivestats.names import numbered
 from gdrivestats.report.tables import flat_groups
 
 if TYPE_CHECKING:
@@ -256,12 +257,7 @@ def xlsx_sheet_name(prefix: str, title: str, used: set[str]) -> str:
     else:
         name = title if not prefix else f"{prefix} {title}"
     name = name[:XLSX_MAX_SHEET_NAME].strip("'").strip() or "Sheet"
-    candidate, n = name, 2
-    while candidate.casefold() in used:  # Excel compares sheet names case-insensitively
-        suffix = f" ({n})"
-        candidate, n = name[: XLSX_MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
-    used.add(candidate.casefold())
-    return candidate
+    return numbered(name, used, suffix=" ({n})", limit=XLSX_MAX_SHEET_NAME)  # Excel: case-insensitive
 
 
 def _headers(names: Sequence[str]) -> list[str]:
@@ -270,11 +266,7 @@ def _headers(names: Sequence[str]) -> list[str]:
     seen: set[str] = set()
     for name in names:
         base = _text(" ".join(name.split()))[: XLSX_MAX_HEADER - 4] or "Column"
-        candidate, n = base, 2
-        while candidate.casefold() in seen:
-            candidate, n = f"{base} ({n})", n + 1
-        seen.add(candidate.casefold())
-        result.append(candidate)
+        result.append(numbered(base, seen, suffix=" ({n})"))
     return result
 
 
