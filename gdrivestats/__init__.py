@@ -33,12 +33,12 @@ from gdrivestats.errors import (
 
 __version__ = "0.1.0"
 
-# Eager on purpose: these functions share their name with their module, and a submodule imported later
-# would otherwise replace the function on the package. Both modules are light (no pandas, no matplotlib).
+# Eager on purpose: ``connect`` shares its name with its module, and the submodule imported later would
+# otherwise replace the function on the package. The module is light (it imports the auth chain on use).
 from gdrivestats.connect import connect, flush
-from gdrivestats.mirror.sync import sync
 
 _LAZY = {
+    "sync": "gdrivestats.mirror.sync",
     "analyze": "gdrivestats.pipeline",
     "read": "gdrivestats.reader",
     "sample_path": "gdrivestats.reader",
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from gdrivestats.drive.base import Drive, Entry
     from gdrivestats.drive.local import LocalDrive
     from gdrivestats.emulator import start_emulator
+    from gdrivestats.mirror.sync import sync
     from gdrivestats.pipeline import analyze, run
     from gdrivestats.reader import read, sample_path
     from gdrivestats.report import Report

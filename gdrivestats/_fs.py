@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import logging
 import os
 import shutil
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +24,7 @@ TMP_PREFIX = ".gdrivestats-tmp-"
 
 def temp_sibling(path: Path) -> Path:
     """A fresh, unused temporary name beside ``path`` (same folder, so a rename is atomic)."""
-    return path.with_name(f"{TMP_PREFIX}{path.name[:80]}-{uuid.uuid4().hex[:12]}")
+    return path.with_name(f"{TMP_PREFIX}{path.name[:80]}-{os.urandom(6).hex()}")
 
 
 @contextlib.contextmanager
@@ -113,6 +110,9 @@ def _exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two existing paths with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # only when a folder is swapped: not on the sync path
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         renameat2 = libc.renameat2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import warnings
 from pathlib import Path
@@ -102,6 +101,8 @@ class WorkerLogs:
     """
 
     def __init__(self, context: Any) -> None:
+        import logging.handlers  # here: a re-sync with nothing to do never needs it
+
         self.queue = context.Queue()
         self._listener = logging.handlers.QueueListener(self.queue, _Forward(), respect_handler_level=False)
 
@@ -124,6 +125,8 @@ class _Forward(logging.Handler):
 
 def setup_worker_logging(queue: Any, level: int = logging.DEBUG) -> None:
     """In a worker process: every record and warning goes to ``queue`` (see :class:`WorkerLogs`)."""
+    import logging.handlers
+
     root = logging.getLogger()
     for handler in root.handlers[:]:
         root.removeHandler(handler)

@@ -8,7 +8,6 @@ file for every command (see :mod:`gdrivestats.config`).
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import logging
 import os
@@ -485,6 +484,8 @@ def _command_word(words: Sequence[str]) -> str | None:
 
 
 def _unknown_command(word: str) -> int:
+    import difflib
+
     known = [*_COMMANDS, *_ALIASES, "help"]
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     hint = f"; did you mean '{_ALIASES.get(close[0], close[0])}'?" if close else ""

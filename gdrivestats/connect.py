@@ -11,17 +11,25 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gdrivestats.auth.chain import AuthRequest, Resolved, resolve
-from gdrivestats.auth.oauth import BrowserOpener, Printer
-from gdrivestats.drive.base import Drive
-from gdrivestats.drive.colab import ColabDrive, flush_mounts
-from gdrivestats.drive.local import LocalDrive
+if TYPE_CHECKING:  # imported on use: ``import gdrivestats`` stays light, an access token skips the sign-in
+    from gdrivestats.auth.chain import Resolved
+    from gdrivestats.auth.oauth import BrowserOpener, Printer
+    from gdrivestats.drive.base import Drive
+    from gdrivestats.drive.colab import ColabDrive
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ColabDrive", "connect", "drive_for", "flush"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ColabDrive":
+        from gdrivestats.drive.colab import ColabDrive
+
+        return ColabDrive
+    raise AttributeError(f"module 'gdrivestats.connect' has no attribute {name!r}")
 
 
 def connect(
@@ -60,6 +68,8 @@ def connect(
         open_browser, print_url: how the sign-in opens the browser and shows its address (tests inject these).
         port: the sign-in's loopback port (0: any free one; fix it to forward it with ``ssh -L``).
     """
+    from gdrivestats.auth.chain import AuthRequest, resolve
+
     request = AuthRequest(
         local=_path(local),
         credentials=credentials,
@@ -82,7 +92,11 @@ def drive_for(resolved: Resolved, root_url: str | None = None) -> Drive:
     """The backend for what the chain found: a LocalDrive (or ColabDrive) for a folder, else an ApiDrive."""
     if resolved.local_root is not None:
         if resolved.mount_point is not None:
+            from gdrivestats.drive.colab import ColabDrive
+
             return ColabDrive(resolved.local_root, resolved.mount_point)
+        from gdrivestats.drive.local import LocalDrive
+
         return LocalDrive(resolved.local_root)
     from gdrivestats.drive.api import ApiDrive
 
@@ -94,6 +108,8 @@ def flush() -> bool:
 
     A no-op outside Colab and for API or local drives, so scripts can call it unconditionally at the end.
     """
+    from gdrivestats.drive.colab import flush_mounts
+
     return flush_mounts()
 
 

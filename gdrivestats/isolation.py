@@ -16,6 +16,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -70,9 +71,16 @@ class Limits:
 
 
 def analyse_all(
-    tasks: Iterable[Task], workers: int | None = None, limits: Limits | None = None
+    tasks: Iterable[Task],
+    workers: int | None = None,
+    limits: Limits | None = None,
+    stop: threading.Event | None = None,
 ) -> Iterator[Done]:
-    """Analyse every task in worker processes; yield each result as it finishes (in no set order)."""
+    """Analyse every task in worker processes; yield each result as it finishes (in no set order).
+
+    Setting ``stop`` (from another thread) ends it within about a second: the workbooks being analysed
+    get a short grace to finish writing, then their workers are stopped, and nothing more is yielded.
+    """
     limits = limits or Limits()
     queue = list(tasks)
     if not queue:
@@ -80,12 +88,12 @@ def analyse_all(
     size = pool_size(len(queue), limits, workers)
     suspects: list[Task] = []  # in flight when a worker died: analysed again alone
     finished = False  # some pool ran to the end or yielded a result
-    while queue or suspects:
+    while (queue or suspects) and not (stop is not None and stop.is_set()):
         if suspects:
             batch, window = [suspects.pop(0)], 1
         else:
             batch, queue, window = queue, [], size
-        left, culprits = yield from _run_pool(batch, window, limits)
+        left, culprits = yield from _run_pool(batch, window, limits, stop)
         if culprits is not None:
             nothing_done = len(culprits) + len(left) == len(batch)
             if not finished and nothing_done and _workers_cannot_start(limits):
@@ -110,12 +118,15 @@ def pool_size(tasks: int, limits: Limits, workers: int | None = None) -> int:
 _PoolRun = Generator[Done, None, tuple[list[Task], list[Task] | None]]
 
 
-def _run_pool(tasks: list[Task], window: int, limits: Limits) -> _PoolRun:
+def _run_pool(
+    tasks: list[Task], window: int, limits: Limits, stop: threading.Event | None = None
+) -> _PoolRun:
     """Run ``tasks`` in one pool; return the tasks not finished and, if the pool broke, those in flight."""
     context = multiprocessing.get_context("forkserver" if "forkserver" in _methods() else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(_PRELOAD)
-    with WorkerLogs(context) as logs:  # the workers' records and warnings go through our handlers
+    # Workers start as tasks arrive (not all at the first submit), so __main__ stays hidden all along.
+    with WorkerLogs(context) as logs, _main_not_reimported():  # worker logs go through our handlers
         level = logging.getLogger().getEffectiveLevel()
         pool = ProcessPoolExecutor(
             max_workers=window,
@@ -123,12 +134,13 @@ def _run_pool(tasks: list[Task], window: int, limits: Limits) -> _PoolRun:
             initializer=_start_worker,
             initargs=(limits, logs.queue, level),
         )
-        with _main_not_reimported():  # the first submit starts every worker
-            pool.submit(int).result()
+        pool.submit(int).result()
         pending = list(tasks)
         running: dict[Future[str | None], tuple[Task, float]] = {}
         try:
             while pending or running:
+                if stop is not None and stop.is_set():
+                    return [], None
                 while pending and len(running) < window:
                     task = pending.pop(0)
                     running[pool.submit(_analyse, task)] = (task, time.monotonic())
@@ -165,7 +177,8 @@ def _main_not_reimported() -> Iterator[None]:
 
     multiprocessing re-runs ``__main__`` in every new worker (a script, ``python -c``, stdin); a script
     without ``if __name__ == "__main__":`` would then run itself once per worker. The workers need only
-    gdrivestats, so while they start, ``__main__`` shows no file or spec to re-import.
+    gdrivestats, so while a pool lives (its workers start as tasks arrive), ``__main__`` shows no file or
+    spec to re-import.
     """
     main = sys.modules.get("__main__")
     names: tuple[str, ...] = ("__file__", "__spec__")
@@ -197,9 +210,12 @@ def _workers_cannot_start(limits: Limits) -> bool:
     """True when a fresh worker dies before doing anything: a trivial task breaks the pool."""
     context = multiprocessing.get_context("forkserver" if "forkserver" in _methods() else "spawn")
     try:
-        with ProcessPoolExecutor(
-            1, mp_context=context, initializer=_start_worker, initargs=(limits, None, logging.WARNING)
-        ) as pool:
+        with (
+            _main_not_reimported(),
+            ProcessPoolExecutor(
+                1, mp_context=context, initializer=_start_worker, initargs=(limits, None, logging.WARNING)
+            ) as pool,
+        ):
             pool.submit(int).result(timeout=60)
     except BrokenProcessPool:
         return True

@@ -65,13 +65,21 @@ def distinct_names(names: Iterable[str], fallback: str = "workbook", max_chars: 
     seen: set[str] = set()
     for name in names:
         text = unicodedata.normalize("NFC", name).strip().lstrip(". ")[:max_chars]
-        base = safe_name(text) if text.rstrip(" .") else fallback
-        candidate, n = base, 2
-        while candidate.casefold() in seen:
-            candidate, n = f"{base}-{n}", n + 1
-        seen.add(candidate.casefold())
-        result.append(candidate)
+        result.append(numbered(safe_name(text) if text.rstrip(" .") else fallback, seen))
     return result
+
+
+def numbered(base: str, taken: set[str], suffix: str = "-{n}", limit: int | None = None) -> str:
+    """``base``, or the first of its numbered forms (``suffix`` with n = 2, 3, ...: "x-2", "x-3") not in
+    ``taken``, compared case-insensitively (as macOS, Windows and Excel compare names); the name chosen is
+    added to ``taken`` (casefolded). With ``limit``, a numbered form cuts ``base`` to fit that many
+    characters. The one "distinct names with a counter" loop."""
+    candidate, n = base, 2
+    while candidate.casefold() in taken:
+        tail = suffix.format(n=n)
+        candidate, n = (base if limit is None else base[: max(0, limit - len(tail))]) + tail, n + 1
+    taken.add(candidate.casefold())
+    return candidate
 
 
 def slug(text: str, limit: int = 40) -> str:

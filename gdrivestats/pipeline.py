@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import queue
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,10 @@ from gdrivestats._fs import TMP_PREFIX
 from gdrivestats.drive.base import Drive, join_path
 from gdrivestats.errors import ConfigError, DriveError, GdriveStatsError
 from gdrivestats.formats import WORKBOOK_EXTENSIONS, WORKBOOK_PATTERNS, is_workbook_name
-from gdrivestats.isolation import Limits, Task, analyse_all
+from gdrivestats.isolation import Done, Limits, Task, analyse_all
 from gdrivestats.location import DRIVE_PREFIX, drive_path, is_drive_location, parse_location
 from gdrivestats.mirror import DEFAULT_OUT_FOLDER, Mirror, SyncResult
+from gdrivestats.mirror.state import FileRecord
 from gdrivestats.names import printable
 from gdrivestats.reader import DriveSource, list_workbooks, open_workbook, sample_path
 from gdrivestats.workbook import Workbook
@@ -331,28 +334,17 @@ def run(
                 )
                 for r in records.values()
             ]
-            bar = _bar(len(tasks), progress)
-            for done in analyse_all(tasks, workers=analysis_workers, limits=limits):
-                bar.update(1)
-                record = records[done.task.key]
-                if done.error is not None:
-                    result.failures.append(f"{printable(record.drive_path)}: {done.error}")
-                    continue
-                try:
-                    target = join_path(out, names[record.id])
-                    uploaded = mirror.write_back(drive, record, done.task.out, target, out, as_sheets)
-                except GdriveStatsError as exc:
-                    result.failures.append(f"{printable(record.drive_path)}: {exc}")
-                    continue
-                finally:
-                    shutil.rmtree(done.task.out, ignore_errors=True)
-                crashpoint("before-mark-analysed")
-                mirror.mark_analysed(record)
-                result.analysed.append(record.drive_path)
-                result.uploaded += len(uploaded.uploaded)
-                result.unchanged_outputs += len(uploaded.skipped)
-                bar.set_postfix(uploaded=result.uploaded, failed=len(result.failures), refresh=False)
-            bar.close()
+            bars = _bars(len(tasks), progress)
+            try:
+                for done in _analysed_meanwhile(tasks, analysis_workers, limits, bars[0]):
+                    _write_back_one(
+                        drive, mirror, records[done.task.key], done, out, names, as_sheets, result
+                    )
+                    bars[1].update(1)
+                    bars[1].set_postfix(uploaded=result.uploaded, failed=len(result.failures), refresh=False)
+            finally:
+                for bar in bars:
+                    bar.close()
         result.analysed.sort()
         if result.analysed:
             result.link = _folder_link(drive, out)
@@ -379,11 +371,78 @@ def _trash_stale_outputs(drive: Drive, mirror: Mirror, out: str, result: RunResu
         mirror.forget_stale(workbook_id)
 
 
-def _bar(total: int, progress: bool) -> Any:
-    """A progress bar over the workbooks (analysed, then uploaded); silent when ``progress`` is off."""
+def _analysed_meanwhile(
+    tasks: Sequence[Task], workers: int | None, limits: Limits | None, bar: Any
+) -> Iterator[Done]:
+    """Each task's result as its analysis finishes, from worker processes driven by a thread of their own,
+    so the workers go on with the next workbooks while the caller writes back the finished ones.
+
+    The caller's thread stays the only one that touches the state; leaving early (an error, Ctrl-C,
+    SIGTERM) stops the analysis: the workbooks being written get a short grace, then their workers stop.
+    """
+    results: queue.Queue[Done | BaseException | None] = queue.Queue()
+    stop = threading.Event()
+
+    def analyse() -> None:
+        try:
+            for done in analyse_all(tasks, workers=workers, limits=limits, stop=stop):
+                bar.update(1)
+                results.put(done)
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            results.put(exc)
+        finally:
+            results.put(None)
+
+    thread = threading.Thread(target=analyse, name="gdrivestats-analysis", daemon=True)
+    thread.start()
+    try:
+        while (item := results.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _write_back_one(
+    drive: Drive,
+    mirror: Mirror,
+    record: FileRecord,
+    done: Done,
+    out: str,
+    names: dict[str, str],
+    as_sheets: Sequence[str],
+    result: RunResult,
+) -> None:
+    """Upload one analysed workbook's outputs, then (only then) mark it analysed; or note its failure."""
+    if done.error is not None:
+        result.failures.append(f"{printable(record.drive_path)}: {done.error}")
+        return
+    try:
+        target = join_path(out, names[record.id])
+        uploaded = mirror.write_back(drive, record, done.task.out, target, out, as_sheets)
+    except GdriveStatsError as exc:
+        result.failures.append(f"{printable(record.drive_path)}: {exc}")
+        return
+    finally:
+        shutil.rmtree(done.task.out, ignore_errors=True)
+    crashpoint("before-mark-analysed")
+    mirror.mark_analysed(record)
+    result.analysed.append(record.drive_path)
+    result.uploaded += len(uploaded.uploaded)
+    result.unchanged_outputs += len(uploaded.skipped)
+
+
+def _bars(total: int, progress: bool) -> tuple[Any, Any]:
+    """Progress bars over the workbooks: analysed, and written back; silent when ``progress`` is off."""
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc="analyse + upload", unit="workbook", disable=not progress or total == 0)
+    off = not progress or total == 0
+    return (
+        tqdm(total=total, desc="analyse", unit="workbook", disable=off, position=0),
+        tqdm(total=total, desc="upload", unit="workbook", disable=off, position=1),
+    )
 
 
 def _folder_link(drive: Drive, folder: str) -> str | None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.oauth2.credentials import Credentials
 
+from gdrivestats._fs import TMP_PREFIX
 from gdrivestats.cli import main
 from gdrivestats.drive.api import ApiDrive
 from gdrivestats.emulator import Emulator
+from gdrivestats.mirror import Mirror
 from gdrivestats.pipeline import run
 from tests.support import FOLDER, OUT, OUTPUTS, small_csv
 
@@ -214,8 +218,8 @@ def test_uploads_keep_within_drives_write_limit(tmp_path: Path, start_emu: Calla
     writes = [e for e in emu.log.entries() if e.method in ("POST", "PATCH", "PUT") and "/upload/" in e.path]
     refused = [e for e in emu.log.entries() if e.status == 403]
     assert len(writes) >= 6 * len(OUTPUTS)
-    assert len(refused) <= len(writes) // 2  # paced: most writes go through the first time
-    assert drive.pacer.slowdowns >= 1 and drive.pacer.rate < 10.0
+    assert len(refused) <= len(writes) // 10  # paced: almost every write goes through the first time
+    assert drive.pacer.peak <= drive.pacer.max_rate
     assert len(outputs_on_drive(emu)) == 6 * len(OUTPUTS)
 
 
@@ -302,3 +306,39 @@ def test_outputs_are_updated_by_id_while_drives_listings_lag(
     assert sorted(r.name for r in live if r.name in OUTPUTS) == sorted(OUTPUTS)  # one of each, never two
     assert [r.name for r in live].count("countries") == 1  # and one output folder
     assert [r.name for r in live].count("gdrivestats") == 1
+
+
+def test_workbooks_are_analysed_while_earlier_ones_are_written_back(
+    tmp_path: Path, start_emu: Callable[..., Emulator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first workbook's write-back is held until every workbook's outputs are made: with one worker,
+    that happens only if the analysis goes on while results are being written back (it once waited for
+    each write-back to finish). Then everything lands once, as usual."""
+    seed = tmp_path / "seed" / FOLDER
+    seed.mkdir(parents=True)
+    for i in range(1, 4):
+        (seed / f"book{i}.csv").write_bytes(small_csv(i))
+    emu = start_emu(seed=tmp_path / "seed")
+    real = Mirror.write_back
+    held: list[tuple[set[str], int]] = []  # what was analysed, and what uploaded, when the hold ended
+
+    def write_back(self: Mirror, drive: Any, record: Any, outputs: Path, *args: Any, **kwargs: Any) -> Any:
+        if not held:
+            deadline = time.monotonic() + 240  # a guard only: it fails, rather than hangs, if analysis waits
+            while len(_made(outputs.parent)) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            uploads = sum(1 for e in emu.log.entries() if e.path.startswith("/upload/"))
+            held.append((_made(outputs.parent), uploads))
+        return real(self, drive, record, outputs, *args, **kwargs)
+
+    monkeypatch.setattr(Mirror, "write_back", write_back)
+    result = run(api(emu), FOLDER, tmp_path / "cache", progress=False, analysis_workers=1)
+    assert result.ok and len(result.analysed) == 3
+    ids = {r.id for r in emu.state.files.values() if r.name.endswith(".csv")}
+    assert held == [(ids, 0)]  # all three analysed before the first output went up
+    assert len(outputs_on_drive(emu)) == 3 * len(OUTPUTS)
+
+
+def _made(folder: Path) -> set[str]:
+    """The workbooks whose outputs are complete in the run's temporary folder (named by workbook id)."""
+    return {p.name for p in folder.iterdir() if not p.name.startswith(TMP_PREFIX)}

@@ -14,14 +14,32 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from gdrivestats.auth import colab, oauth, service_account, token_cache
+from gdrivestats.auth import colab, service_account
 from gdrivestats.auth import scopes as scopes_mod
 from gdrivestats.auth.redact import install_log_filter, remember_secret
 from gdrivestats.errors import AuthError, ConfigError
 
+if TYPE_CHECKING:
+    from gdrivestats.auth import oauth
+
 log = logging.getLogger(__name__)
+
+
+def _oauth() -> ModuleType:
+    """The sign-in module, imported when a checker needs it (an access token never does)."""
+    from gdrivestats.auth import oauth
+
+    return oauth
+
+
+def _token_cache() -> ModuleType:
+    from gdrivestats.auth import token_cache
+
+    return token_cache
+
 
 ENV_ACCESS_TOKEN = "GDRIVESTATS_ACCESS_TOKEN"
 
@@ -70,11 +88,11 @@ class AuthRequest:
     @property
     def cache_path(self) -> Path:
         """The token cache file for this request."""
-        return Path(self.token_path).expanduser() if self.token_path else token_cache.default_token_path()
+        return Path(self.token_path).expanduser() if self.token_path else _token_cache().default_token_path()
 
     def show(self, message: str) -> None:
         """Tell the person signing in something (through the injected printer)."""
-        (self.print_url if self.print_url is not None else oauth.print_to_stderr)(message)
+        (self.print_url if self.print_url is not None else _oauth().print_to_stderr)(message)
 
 
 @dataclass
@@ -147,12 +165,12 @@ def from_arguments(request: AuthRequest, trail: Trail) -> Resolved | None:
             CREDENTIALS_ARGUMENT,
             "credentials passed by the caller",
             credentials=request.credentials,
-            scopes=oauth.granted_scopes(request.credentials),
+            scopes=_oauth().granted_scopes(request.credentials),
         )
     if request.service_account_file is not None:
         return _service_account(request, Path(request.service_account_file), SERVICE_ACCOUNT)
-    client_path, _ = oauth.client_secrets_path(request.client_secrets)
-    config = oauth.load_client_config(client_path)
+    client_path, _ = _oauth().client_secrets_path(request.client_secrets)
+    config = _oauth().load_client_config(client_path)
     found = _cached(request, trail, client_id=config["installed"]["client_id"]) or _browser(
         request, trail, config
     )
@@ -170,11 +188,11 @@ def from_access_token(request: AuthRequest, trail: Trail) -> Resolved | None:
     if not token:
         trail.note(ENV_ACCESS_TOKEN, "not set")
         return None
-    from google.oauth2.credentials import Credentials
+    from gdrivestats.auth.access_token import AccessToken
 
     remember_secret(token)
     return Resolved(
-        ACCESS_TOKEN, f"access token from {ENV_ACCESS_TOKEN}", credentials=Credentials(token=token.strip())
+        ACCESS_TOKEN, f"access token from {ENV_ACCESS_TOKEN}", credentials=AccessToken(token.strip())
     )
 
 
@@ -217,7 +235,7 @@ def _service_account(request: AuthRequest, path: Path, method: str) -> Resolved:
     subject = service_account.subject_from_env(request.subject)
     credentials = service_account.from_key_file(path, request.scopes, subject=subject)
     try:
-        oauth.refresh(credentials)  # fail now, with a clear line, rather than on the first Drive call
+        _oauth().refresh(credentials)  # fail now, with a clear line, rather than on the first Drive call
     except AuthError as exc:
         hint = ""
         if subject:
@@ -241,7 +259,7 @@ def from_cache(request: AuthRequest, trail: Trail) -> Resolved | None:
 
 def _cached(request: AuthRequest, trail: Trail, client_id: str | None = None) -> Resolved | None:
     path = request.cache_path
-    info = token_cache.load(path)
+    info = _token_cache().load(path)
     if info is None:
         trail.note(CACHED_TOKEN, f"none at {path}")
         return None
@@ -260,22 +278,22 @@ def _cached(request: AuthRequest, trail: Trail, client_id: str | None = None) ->
             )
         return None
     try:
-        credentials = oauth.credentials_from_info(info)
+        credentials = _oauth().credentials_from_info(info)
     except AuthError as exc:
         log.warning("ignoring the cached Google sign-in %s: %s", path, exc)
         trail.note(CACHED_TOKEN, f"{path} is unusable ({exc})")
         return None
     if not credentials.valid:
         try:
-            oauth.refresh(credentials)
-        except oauth.SignInExpired:
+            _oauth().refresh(credentials)
+        except _oauth().SignInExpired:
             revoked = True
         else:
             revoked = False
         if revoked:  # handled outside the except block: the error must not chain the library's traceback
             _expired(request, trail, path)
             return None
-        oauth.save_credentials(path, credentials, auth_uri=info.get("auth_uri"))
+        _oauth().save_credentials(path, credentials, auth_uri=info.get("auth_uri"))
     return Resolved(
         CACHED_TOKEN, f"cached sign-in {path}", credentials, token_path=path, scopes=list(granted or [])
     )
@@ -283,7 +301,7 @@ def _cached(request: AuthRequest, trail: Trail, client_id: str | None = None) ->
 
 def _expired(request: AuthRequest, trail: Trail, path: Path) -> None:
     if not request.is_interactive:
-        raise oauth.SignInExpired(
+        raise _oauth().SignInExpired(
             f"the saved Google sign-in ({path}) was revoked or has expired; run `gdrivestats auth login` "
             "where you can use a browser, or give unattended jobs a service account "
             "(GOOGLE_APPLICATION_CREDENTIALS)"
@@ -304,13 +322,15 @@ def from_browser_sign_in(request: AuthRequest, trail: Trail) -> Resolved | None:
             BROWSER_SIGN_IN, "not attempted: nobody to sign in (interactive=False, no terminal, or CI set)"
         )
         return None
-    path, named = oauth.client_secrets_path(request.client_secrets)
+    path, named = _oauth().client_secrets_path(request.client_secrets)
     if named or path.exists():
-        return _browser(request, trail, oauth.load_client_config(path))
-    cached_client = oauth.client_config_from_cache(token_cache.load(request.cache_path))
+        return _browser(request, trail, _oauth().load_client_config(path))
+    cached_client = _oauth().client_config_from_cache(_token_cache().load(request.cache_path))
     if cached_client is not None:  # renewing a revoked or too narrow sign-in with the client it was made with
         return _browser(request, trail, cached_client)
-    trail.note(BROWSER_SIGN_IN, f"no OAuth client-secrets file ({path}; or set {oauth.ENV_CLIENT_SECRETS})")
+    trail.note(
+        BROWSER_SIGN_IN, f"no OAuth client-secrets file ({path}; or set {_oauth().ENV_CLIENT_SECRETS})"
+    )
     return None
 
 
@@ -320,7 +340,7 @@ def _browser(request: AuthRequest, trail: Trail, config: dict[str, Any]) -> Reso
             BROWSER_SIGN_IN, "not attempted: nobody to sign in (interactive=False, no terminal, or CI set)"
         )
         return None
-    credentials = oauth.sign_in(
+    credentials = _oauth().sign_in(
         config,
         request.scopes,
         open_browser=request.open_browser,
@@ -328,14 +348,14 @@ def _browser(request: AuthRequest, trail: Trail, config: dict[str, Any]) -> Reso
         port=request.port,
     )
     path = request.cache_path
-    oauth.save_credentials(path, credentials, auth_uri=config["installed"]["auth_uri"])
+    _oauth().save_credentials(path, credentials, auth_uri=config["installed"]["auth_uri"])
     request.show(f"Saved the sign-in to {path}.")
     return Resolved(
         BROWSER_SIGN_IN,
         f"browser sign-in, saved to {path}",
         credentials,
         token_path=path,
-        scopes=oauth.granted_scopes(credentials),
+        scopes=_oauth().granted_scopes(credentials),
     )
 
 

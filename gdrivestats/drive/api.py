@@ -65,11 +65,12 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, Any, TypeVar
+from urllib.parse import quote as url_quote
 
+from gdrivestats.drive import _deferred  # noqa: F401  # isort: skip  (before httplib2 is imported)
 from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build_from_document
-from googleapiclient.discovery_cache import get_static_doc
 from googleapiclient.http import HttpRequest, MediaIoBaseUpload, build_http
+from googleapiclient.model import JsonModel, MediaModel
 
 from gdrivestats.drive.base import (
     FOLDER_MIME,
@@ -115,8 +116,8 @@ CHANGE_FIELDS = (
 MULTIPART_LIMIT = 5 << 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FOLDERS_PER_QUERY = 50
-#: Writes a second the pacer starts at, in bursts of twice that (rclone paces Drive at one call per 100 ms);
-#: Drive's "slow down" answers halve it, down to about 2 a second sustained, Drive's real per-user limit.
+#: The most writes a second the pacer probes up to (rclone paces Drive at one call per 100 ms); it starts at
+#: ``pacer.START_RATE`` (2.5, Drive's sustained per-user limit) and backs off on Drive's "slow down" answers.
 WRITE_RATE = 10.0
 PAGE_SIZE = 1000
 IDS_PER_CALL = 20  # files.generateIds hands out ids in batches: one call serves this many creates
@@ -131,17 +132,53 @@ class Duplicate:
     chosen: str
 
 
+GOOGLE_ROOT = "https://www.googleapis.com/"
+SERVICE_PATH = "drive/v3/"  # the discovery document's servicePath
+_JSON = JsonModel(data_wrapper=False)  # what the discovery-built methods use: same headers, query, errors
+_MEDIA = MediaModel()
+
+
 def build_service(credentials: Any, root_url: str | None = None) -> Any:
     """A Drive v3 service from the bundled discovery document, pointed at ``root_url`` when given.
 
     Rewriting ``rootUrl`` and ``mtlsRootUrl`` (not ``client_options``) is what makes uploads and batch
-    requests go to the same server as ordinary calls.
+    requests go to the same server as ordinary calls. ApiDrive builds it only for writes (uploads, creates,
+    trashing): the discovery machinery is a large import that reads never need.
     """
+    from googleapiclient.discovery import build_from_document
+    from googleapiclient.discovery_cache import get_static_doc
+
     doc = json.loads(get_static_doc("drive", "v3"))
     if root_url:
         root = root_url if root_url.endswith("/") else root_url + "/"
         doc["rootUrl"] = doc["mtlsRootUrl"] = root
-    return build_from_document(doc, credentials=credentials)
+    return build_from_document(doc, http=AuthorizedHttp(credentials, http=build_http()))
+
+
+def _query_value(value: Any) -> Any:
+    """A parameter as the discovery-built methods send it (booleans as ``true``/``false``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def read_request(
+    http: Any, api_root: str, path: str, params: dict[str, Any], media: bool = False
+) -> HttpRequest:
+    """A GET on Drive v3 ``path`` (e.g. ``files/ID``), built as the discovery-built method builds it.
+
+    The client library's own JsonModel (or MediaModel, ``alt=media``) makes the headers and the query and
+    turns the answer into a dict or an HttpError, and its HttpRequest executes it; what is skipped is the
+    discovery document (parsed and turned into Resource classes) and its import.
+    """
+    model = _MEDIA if media else _JSON
+    query = {k: _query_value(v) for k, v in params.items() if v is not None}
+    headers, _path_params, query_string, _body = model.request({}, {}, query, None)
+    return HttpRequest(http, model.response, f"{api_root}{path}{query_string}", method="GET", headers=headers)
+
+
+def _file_path(file_id: str, suffix: str = "") -> str:
+    return f"files/{url_quote(file_id, safe='')}{suffix}"
 
 
 def quote(value: str) -> str:
@@ -201,11 +238,10 @@ class ApiDrive(Drive):
         self.duplicates: list[Duplicate] = []
         self._credentials = credentials
         self._account: str | None = None
-        self._service = build_service(credentials, self.root_url)
-        # Built once: service.files() makes a whole new Resource (every method, docstrings rendered from the
-        # schemas) on each call, which was ~40% of a first sync's CPU. Sharing it between threads is safe:
-        # building a request does no I/O, and each thread executes on its own connection.
-        self._files_resource = self._service.files()
+        root = self.root_url or GOOGLE_ROOT
+        self._api_root = (root if root.endswith("/") else root + "/") + SERVICE_PATH
+        self._service_obj: Any = None  # the discovery-built service, made on the first write
+        self._files_resource: Any = None
         self._local = threading.local()
         self._lock = threading.RLock()
         self._name_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -221,12 +257,12 @@ class ApiDrive(Drive):
 
         The server is ``GDRIVESTATS_DRIVE_URL`` when set, else Google. The token is never refreshed.
         """
-        from google.oauth2.credentials import Credentials
+        from gdrivestats.auth.access_token import AccessToken
 
         token = os.environ.get(ENV_TOKEN)
         if not token:
             raise AuthError(f"set {ENV_TOKEN} to an access token (and {ENV_URL} for an emulator)")
-        return cls(Credentials(token), **kwargs)
+        return cls(AccessToken(token.strip()), **kwargs)
 
     def __repr__(self) -> str:
         where = self.root_url or "Google"
@@ -235,8 +271,30 @@ class ApiDrive(Drive):
     # ---- plumbing --------------------------------------------------------------------------------
 
     @property
+    def _service(self) -> Any:
+        """The discovery-built Drive service, for writes only; built once, on first use."""
+        with self._lock:
+            if self._service_obj is None:
+                self._service_obj = build_service(self._credentials, self.root_url)
+            return self._service_obj
+
+    @property
     def _files(self) -> Any:
-        return self._files_resource
+        """The service's ``files()`` resource, built once: each ``files()`` call makes a whole new Resource
+        (every method, docstrings rendered from the schemas). Shared between threads: building a request
+        does no I/O, and each thread executes on its own connection."""
+        with self._lock:
+            if self._files_resource is None:
+                self._files_resource = self._service.files()
+            return self._files_resource
+
+    def _read(self, path: str, params: dict[str, Any], media: bool = False) -> HttpRequest:
+        """A GET request on this thread's connection (see ``read_request``)."""
+        return read_request(self._http(), self._api_root, path, params, media)
+
+    def _get(self, path: str, what: str, **params: Any) -> Any:
+        """Execute a GET with retries (``_execute``) and return the decoded answer."""
+        return self._execute(lambda: self._read(path, params), what)
 
     def _http(self) -> AuthorizedHttp:
         """This thread's own authorized connection (httplib2 objects must not be shared between threads)."""
@@ -263,9 +321,8 @@ class ApiDrive(Drive):
         with self._lock:
             if self._free_ids:
                 return self._free_ids.pop()
-        space = {"space": "drive"}
-        raw = self._execute(
-            lambda: self._files.generateIds(count=IDS_PER_CALL, **space), "asking Drive for new file ids"
+        raw = self._get(
+            "files/generateIds", "asking Drive for new file ids", count=IDS_PER_CALL, space="drive"
         )
         ids = [str(i) for i in raw.get("ids", [])]
         if not ids:
@@ -275,11 +332,7 @@ class ApiDrive(Drive):
         return ids[0]
 
     def _get_raw(self, file_id: str, what: str) -> dict[str, Any]:
-        return dict(
-            self._execute(
-                lambda: self._files.get(fileId=file_id, fields=FILE_FIELDS, supportsAllDrives=True), what
-            )
-        )
+        return dict(self._get(_file_path(file_id), what, fields=FILE_FIELDS, supportsAllDrives=True))
 
     def _name_lock(self, folder_id: str, name: str) -> threading.Lock:
         """One lock per (folder, name): two threads of this process never create the same name twice."""
@@ -390,9 +443,8 @@ class ApiDrive(Drive):
                 drive_id=self.drive_id,
             )
         else:
-            raw = self._execute(
-                lambda: self._files.get(fileId="root", fields=FILE_FIELDS, supportsAllDrives=True),
-                "finding My Drive",
+            raw = self._get(
+                _file_path("root"), "finding My Drive", fields=FILE_FIELDS, supportsAllDrives=True
             )
             entry = self._entry(raw, "", parents=())
         with self._lock:
@@ -405,11 +457,14 @@ class ApiDrive(Drive):
             if name in self._drive_names:
                 return self._drive_names[name]
         drives = self._pages(
-            lambda t: self._service.drives().list(
-                q=f"name = {quote(name)}",
-                pageSize=100,
-                pageToken=t,
-                fields="nextPageToken,drives(id,name,createdTime)",
+            lambda t: self._read(
+                "drives",
+                {
+                    "q": f"name = {quote(name)}",
+                    "pageSize": 100,
+                    "pageToken": t,
+                    "fields": "nextPageToken,drives(id,name,createdTime)",
+                },
             ),
             f"finding shared drive '{name}'",
         )
@@ -482,9 +537,8 @@ class ApiDrive(Drive):
         return entry
 
     def _by_id(self, file_id: str, path_hint: str | None = None) -> Entry:
-        raw = self._execute(
-            lambda: self._files.get(fileId=file_id, fields=FILE_FIELDS, supportsAllDrives=True),
-            f"looking up id {file_id}",
+        raw = self._get(
+            _file_path(file_id), f"looking up id {file_id}", fields=FILE_FIELDS, supportsAllDrives=True
         )
         with self._lock:
             path = path_hint if path_hint is not None else self._id_paths.get(raw["id"], raw.get("name", ""))
@@ -502,11 +556,11 @@ class ApiDrive(Drive):
         try:
             if not target_id:
                 raise NotFound("no target")
-            target = self._execute(
-                lambda: self._files.get(
-                    fileId=target_id, fields=FILE_FIELDS + ",trashed", supportsAllDrives=True
-                ),
+            target = self._get(
+                _file_path(target_id),
                 f"following shortcut '{path}'",
+                fields=FILE_FIELDS + ",trashed",
+                supportsAllDrives=True,
             )
             if target.get("trashed"):
                 raise NotFound("target in the trash")
@@ -522,8 +576,10 @@ class ApiDrive(Drive):
         """Every item matching ``q`` (all pages)."""
         params = self._drive_params(drive_id)
         pages = self._pages(
-            lambda t: self._files.list(
-                q=q, pageSize=self.page_size, pageToken=t, fields=LIST_FIELDS, spaces="drive", **params
+            lambda t: self._read(
+                "files",
+                {"q": q, "pageSize": self.page_size, "pageToken": t, "fields": LIST_FIELDS, "spaces": "drive"}
+                | params,
             ),
             what,
         )
@@ -624,9 +680,7 @@ class ApiDrive(Drive):
         return found
 
     def _parents_of(self, file_id: str, what: str) -> builtins.list[str]:
-        raw = self._execute(
-            lambda: self._files.get(fileId=file_id, fields="parents", supportsAllDrives=True), what
-        )
+        raw = self._get(_file_path(file_id), what, fields="parents", supportsAllDrives=True)
         return list(raw.get("parents") or [])
 
     def stat(self, path: Target) -> Entry:
@@ -650,12 +704,11 @@ class ApiDrive(Drive):
     def _media_request(self, entry: Entry) -> HttpRequest:
         fmt = entry.export_format
         if fmt is not None:
-            request = self._files.export_media(fileId=entry.id, mimeType=fmt[0])
-        else:
-            extra = {"acknowledgeAbuse": True} if self.acknowledge_abuse else {}
-            request = self._files.get_media(fileId=entry.id, supportsAllDrives=True, **extra)
-        request.http = self._http()
-        return request
+            return self._read(_file_path(entry.id, "/export"), {"mimeType": fmt[0]}, media=True)
+        params: dict[str, Any] = {"supportsAllDrives": True}
+        if self.acknowledge_abuse:
+            params["acknowledgeAbuse"] = True
+        return self._read(_file_path(entry.id), params, media=True)
 
     def _fresh_on_not_found(self, target: Target, action: Callable[[Entry], T]) -> T:
         """Run ``action`` on the entry for ``target``; if Drive says it is gone and it came from the path
@@ -714,11 +767,8 @@ class ApiDrive(Drive):
         if file_id is None:
             return None
         try:
-            raw = self._execute(
-                lambda: self._files.get(
-                    fileId=file_id, fields=FILE_FIELDS + ",trashed", supportsAllDrives=True
-                ),
-                what,
+            raw = self._get(
+                _file_path(file_id), what, fields=FILE_FIELDS + ",trashed", supportsAllDrives=True
             )
         except NotFound:
             return None
@@ -940,14 +990,13 @@ class ApiDrive(Drive):
         if not entry.shortcut_id and entry.id in {r.id for r in self._roots.values()}:
             raise DriveError("refusing to remove the root of a drive")
         if entry.is_folder and not recursive and not entry.shortcut_id:
-            kids = self._execute(
-                lambda: self._files.list(
-                    q=f"{quote(entry.id)} in parents and trashed = false",
-                    pageSize=1,
-                    fields="files(id)",
-                    **self._drive_params(entry.drive_id),
-                ),
+            kids = self._get(
+                "files",
                 f"checking '{entry.path}' is empty",
+                q=f"{quote(entry.id)} in parents and trashed = false",
+                pageSize=1,
+                fields="files(id)",
+                **self._drive_params(entry.drive_id),
             )
             if kids.get("files"):
                 raise DriveError(f"{entry.path}: folder is not empty; pass recursive=True to remove it")
@@ -980,9 +1029,8 @@ class ApiDrive(Drive):
     def account(self) -> str:
         """Server, account (``about.user.permissionId``) and shared drive: one ``about.get`` call, cached."""
         if self._account is None:
-            raw = self._execute(
-                lambda: self._service.about().get(fields="user(permissionId,emailAddress)"),
-                "asking Drive who is signed in",
+            raw = self._get(
+                "about", "asking Drive who is signed in", fields="user(permissionId,emailAddress)"
             )
             user = raw.get("user") or {}
             self._account = (
@@ -1014,9 +1062,7 @@ class ApiDrive(Drive):
         params: dict[str, Any] = {"supportsAllDrives": True}
         if self.drive_id:
             params["driveId"] = self.drive_id
-        raw = self._execute(
-            lambda: self._service.changes().getStartPageToken(**params), "starting change tracking"
-        )
+        raw = self._get("changes/startPageToken", "starting change tracking", **params)
         return str(raw["startPageToken"])
 
     def changes(self, token: str) -> tuple[builtins.list[Change], str]:
@@ -1026,16 +1072,14 @@ class ApiDrive(Drive):
         found: builtins.list[Change] = []
         page_token = token
         while True:
-            page = self._execute(
-                partial(
-                    self._service.changes().list,
-                    pageToken=page_token,
-                    pageSize=1000,
-                    fields=CHANGE_FIELDS,
-                    spaces="drive",
-                    **params,
-                ),
+            page = self._get(
+                "changes",
                 "listing changes",
+                pageToken=page_token,
+                pageSize=1000,
+                fields=CHANGE_FIELDS,
+                spaces="drive",
+                **params,
             )
             found += [
                 self._change(raw)

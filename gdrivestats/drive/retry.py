@@ -12,9 +12,12 @@ includes a token or a URL.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.client
+import itertools
 import json
 import logging
+import os
 import random
 import socket
 import ssl
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from gdrivestats.drive import _deferred  # noqa: F401  # isort: skip  (before httplib2 is imported)
 import httplib2
 from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
@@ -240,6 +244,79 @@ def translate(exc: BaseException, what: str, attempts: int = 1) -> GdriveStatsEr
     return DriveError(f"{what}: Drive rejected the request: {detail}")
 
 
+class _Watchdog:
+    """One thread that fires every request deadline of the process, earliest first.
+
+    A ``threading.Timer`` per request starts (and ends) a thread for each download, which is much of a
+    download's own CPU when a sync fetches a thousand small files. Entries are ``[when, seq, action]``;
+    cancelling sets the action to None, and the heap is rebuilt once most of it is cancelled.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[list[Any]] = []
+        self._cancelled = 0
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, when: float, action: Callable[[], None]) -> list[Any]:
+        """Run ``action`` at monotonic time ``when`` unless cancelled first; returns the handle."""
+        entry: list[Any] = [when, next(self._seq), action]
+        with self._cond:
+            heapq.heappush(self._heap, entry)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="gdrivestats-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0] is entry:
+                self._cond.notify()
+        return entry
+
+    def cancel(self, entry: list[Any]) -> bool:
+        """True when the action will not run; False when it has started (or run) already."""
+        with self._cond:
+            if entry[2] is None:
+                return False
+            entry[2] = None
+            self._cancelled += 1
+            if self._cancelled > 64 and self._cancelled * 2 > len(self._heap):
+                self._heap = [e for e in self._heap if e[2] is not None]
+                heapq.heapify(self._heap)
+                self._cancelled = 0
+            return True
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and self._heap[0][2] is None:
+                    heapq.heappop(self._heap)
+                    self._cancelled = max(0, self._cancelled - 1)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                delay = self._heap[0][0] - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                entry = heapq.heappop(self._heap)
+                action, entry[2] = entry[2], None
+                self._cond.release()
+                try:
+                    action()
+                except Exception:  # an action's failure must not stop every later deadline
+                    logger.debug("a request deadline's action failed", exc_info=True)
+                finally:
+                    self._cond.acquire()
+
+    def _after_fork(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap, self._cancelled, self._thread = [], 0, None
+
+
+_WATCHDOG = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_WATCHDOG._after_fork)
+
+
 def with_deadline(fn: Callable[[], T], http: Any, seconds: float) -> Callable[[], T]:
     """``fn`` (one request on connection ``http``) limited to ``seconds`` in all, not per socket read.
 
@@ -251,30 +328,30 @@ def with_deadline(fn: Callable[[], T], http: Any, seconds: float) -> Callable[[]
 
     def guarded() -> T:
         fired = threading.Event()
+        done = threading.Event()
 
         def expire() -> None:
             fired.set()
-            for conn in _connections(http):
-                sock = getattr(conn, "sock", None)
-                if sock is not None:
-                    with contextlib.suppress(OSError):
-                        sock.shutdown(socket.SHUT_RDWR)
+            try:
+                for conn in _connections(http):
+                    sock = getattr(conn, "sock", None)
+                    if sock is not None:
+                        with contextlib.suppress(OSError):
+                            sock.shutdown(socket.SHUT_RDWR)
+            finally:
+                done.set()
 
-        timer = threading.Timer(seconds, expire)
-        timer.daemon = True
-        timer.start()
+        handle = _WATCHDOG.schedule(time.monotonic() + seconds, expire)
         try:
             result = fn()
         except Exception as exc:
-            timer.cancel()
-            if fired.is_set():
-                timer.join()  # the sockets are shut down before they are closed and reopened
+            if not _WATCHDOG.cancel(handle):
+                done.wait()  # the sockets are shut down before they are closed and reopened
                 _close(http)
                 raise RequestDeadline(f"no complete answer within {seconds:g}s") from exc
             raise
-        timer.cancel()
-        if fired.is_set():  # it finished as the timer fired: the answer is whole, the connection is not
-            timer.join()
+        if not _WATCHDOG.cancel(handle):  # it finished as the deadline fired: the answer is whole, the
+            done.wait()  # connection is not
             _close(http)
         return result
 

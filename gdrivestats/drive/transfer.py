@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from gdrivestats.drive import _deferred  # noqa: F401  # isort: skip  (before httplib2 is imported)
 from googleapiclient.http import HttpRequest, MediaIoBaseDownload
 
 from gdrivestats._crash import crashpoint

@@ -19,6 +19,7 @@ from gdrivestats.mirror.lock import cache_lock
 from gdrivestats.mirror.state import FileRecord, SyncState
 from gdrivestats.mirror.sync import SyncResult, sync
 from gdrivestats.mirror.writeback import Uploaded, upload_folder
+from gdrivestats.names import numbered
 
 if TYPE_CHECKING:
     from gdrivestats.workbook import Workbook
@@ -154,11 +155,7 @@ class Mirror:
             for record, stem in zip(records, stems, strict=True):
                 if record.id in current:
                     continue
-                base = stem if stems.count(stem) == 1 else record.local_path
-                name, n = base, 2
-                while name.casefold() in taken:
-                    name, n = f"{base}-{n}", n + 1
-                taken.add(name.casefold())
+                name = numbered(stem if stems.count(stem) == 1 else record.local_path, taken)
                 current[record.id] = name
                 if record.id in given:  # renamed or moved: its outputs go to the new folder
                     state.forget_outputs(record.id)

@@ -88,13 +88,22 @@ def same_content(entry: Entry, record: FileRecord) -> bool:
     )
 
 
-def plan_sync(view: View, known: Mapping[str, FileRecord], present: Iterable[str]) -> SyncPlan:
+def plan_sync(
+    view: View,
+    known: Mapping[str, FileRecord],
+    present: Iterable[str],
+    paths: Mapping[str, str] | None = None,
+) -> SyncPlan:
     """Compare the view with the state: pure, so it can be printed and tested alone.
 
     ``present`` holds the local paths (relative to the cache) that exist on disk; a known file missing
-    there is downloaded again.
+    there is downloaded again. ``paths``: the local path of every file of the view when the caller knows
+    them already (the state's, for the very view they were computed from); else they are computed.
     """
-    paths = {fid: str(p) for fid, p in local_paths(_anchored(view)).items() if fid in view.files}
+    if paths is None or paths.keys() != view.files.keys():
+        paths = {fid: str(p) for fid, p in local_paths(_anchored(view)).items() if fid in view.files}
+    else:
+        paths = dict(paths)
     present = set(present)
     plan = SyncPlan(view=view, local_paths=paths)
     for fid in sorted(view.files, key=lambda i: view.files[i].path):

@@ -101,6 +101,9 @@ class FileRecord:
         return self.md5 or f"version:{self.version}"
 
 
+_FILE_COLUMNS = ", ".join(f.name for f in dataclasses.fields(FileRecord))
+
+
 @dataclass(frozen=True)
 class FolderRecord:
     """One Drive folder inside the synced tree."""
@@ -182,8 +185,10 @@ class SyncState:
     # --- files ------------------------------------------------------------------------------------------
     def files(self) -> dict[str, FileRecord]:
         """Every mirrored file, by Drive id."""
-        rows = self._db.execute("SELECT * FROM files").fetchall()
-        return {row["id"]: FileRecord(**dict(row)) for row in rows}
+        cursor = self._db.cursor()
+        cursor.row_factory = None  # plain tuples in the field order: a re-sync reads every record
+        rows = cursor.execute(f"SELECT {_FILE_COLUMNS} FROM files").fetchall()
+        return {row[0]: FileRecord(*row) for row in rows}
 
     def file(self, file_id: str) -> FileRecord | None:
         """One mirrored file, or None."""

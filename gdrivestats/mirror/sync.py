@@ -15,13 +15,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
 import shutil
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from gdrivestats._crash import crashpoint
 from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
@@ -55,6 +57,9 @@ _META_TOKEN = "changes_token"
 _META_EXCLUDE = "exclude"
 _META_ACCOUNT = "account"
 _META_ACCOUNT_HINT = "account_hint"
+_META_SETTLED = "paths_settled"
+"""Set by a run whose every step succeeded: each file of the stored view is at the local path the plan
+gives it, so a later run that sees no change can take the paths from the state instead of computing them."""
 
 
 @dataclass
@@ -111,18 +116,24 @@ def sync(
     with cache_lock(cache, lock_timeout), SyncState(cache) as state:
         _remove_leftovers(cache)
         _recover_pending(state, cache)
-        _check_account(drive, state, cache)
-        view, token, full_listing, changes = _current_view(drive, folder, state, patterns, exclude, full)
+        # The calls a first sync makes before listing do not depend on each other: made at once.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="gdrivestats-early") as early:
+            ahead = _ask_ahead(drive, state, folder, exclude, full, early)
+            _check_account(drive, state, cache, ahead.get("account"))
+            known = state.files()
+            view, token, full_listing, changes = _current_view(
+                drive, folder, state, patterns, exclude, full, known, ahead
+            )
         _heal_outputs(state, changes)
         view = _without_outputs(view, state)
-        known = state.files()
-        plan = plan_sync(view, known, _present_paths(cache, known.values()))
+        paths = _settled_paths(state, view, known) if not (full_listing or changes) else None
+        plan = plan_sync(view, known, _present_paths(cache, known.values()), paths=paths)
         result = SyncResult(cache=cache, plan=plan, full_listing=full_listing)
         _apply(drive, plan, state, cache, workers, progress, result)
         crashpoint("before-token")
         # Safe even when files failed: each one is kept in the state's failed list, in the view, and tried
         # again on a later run; a blocked file never forces every later run into a full listing.
-        _store_view(state, plan.view, token, folder, exclude)
+        _store_view(state, plan.view, token, folder, exclude, settled=result.ok)
     result.seconds = time.monotonic() - started
     log.info("%s", result.summary())
     return result
@@ -141,11 +152,11 @@ def _plan_only(
     state = SyncState(cache, readonly=True) if (cache / STATE_FILE).is_file() else None
     try:
         if state is not None and _same_account(drive, state):
+            known = state.files()
             view, _token, full_listing, _changes = _current_view(
-                drive, folder, state, patterns, exclude, full
+                drive, folder, state, patterns, exclude, full, known
             )
             view = _without_outputs(view, state)
-            known = state.files()
         else:
             view, full_listing, known = _listed_view(drive, folder, patterns, exclude), True, {}
     finally:
@@ -167,12 +178,39 @@ def _same_account(drive: Drive, state: SyncState) -> bool:
     return state.get_meta(_META_ACCOUNT) == drive.account()
 
 
-def _check_account(drive: Drive, state: SyncState, cache: Path) -> None:
+def _ask_ahead(
+    drive: Drive, state: SyncState, folder: str, exclude: str | None, full: bool, pool: ThreadPoolExecutor
+) -> dict[str, Future[Any]]:
+    """Start the calls this sync will need before its listing: who is signed in (when the state was made
+    with another sign-in, or none), and, when a full listing is certain, the change token and the folder."""
+    ahead: dict[str, Future[Any]] = {}
+    if state.get_meta(_META_ACCOUNT_HINT) != drive.account_hint():
+        ahead["account"] = pool.submit(drive.account)
+    if not _changes_usable(state, folder, exclude, full):
+        ahead["token"] = pool.submit(drive.start_token)
+        ahead["root"] = pool.submit(drive.stat, folder)
+    return ahead
+
+
+def _changes_usable(state: SyncState, folder: str, exclude: str | None, full: bool) -> bool:
+    """True when the stored change token can bring the stored view up to date (no full listing needed)."""
+    return (
+        not full
+        and state.get_meta(_META_TOKEN) is not None
+        and state.get_meta(_META_ROOT_PATH) == folder
+        and state.get_meta(_META_EXCLUDE) == (exclude or "")
+    )
+
+
+def _check_account(
+    drive: Drive, state: SyncState, cache: Path, account_call: Future[Any] | None = None
+) -> None:
     """Keep the state only if it belongs to this drive's account and server; else start afresh, saying so."""
     hint = drive.account_hint()
     if state.get_meta(_META_ACCOUNT_HINT) == hint:
         return
-    account, stored = drive.account(), state.get_meta(_META_ACCOUNT)
+    account = account_call.result() if account_call is not None else drive.account()
+    stored = state.get_meta(_META_ACCOUNT)
     with state.transaction():
         if stored is not None and stored != account:
             log.warning(
@@ -193,20 +231,25 @@ def _check_account(drive: Drive, state: SyncState, cache: Path) -> None:
 
 
 def _current_view(
-    drive: Drive, folder: str, state: SyncState, patterns: Sequence[str], exclude: str | None, full: bool
+    drive: Drive,
+    folder: str,
+    state: SyncState,
+    patterns: Sequence[str],
+    exclude: str | None,
+    full: bool,
+    known: Mapping[str, FileRecord],
+    ahead: Mapping[str, Future[Any]] | None = None,
 ) -> tuple[View, str, bool, list[Change]]:
-    """The remote view, the token to store after it, whether it took a full listing, and the changes read."""
+    """The remote view, the token to store after it, whether it took a full listing, and the changes read.
+
+    ``known`` is the state's files (``state.files()``, read once by the caller); ``ahead`` the calls
+    ``_ask_ahead`` started (the change token and the folder), used when a listing is made."""
+    ahead = ahead or {}
     token = state.get_meta(_META_TOKEN)
-    usable = (
-        not full
-        and token is not None
-        and state.get_meta(_META_ROOT_PATH) == folder
-        and state.get_meta(_META_EXCLUDE) == (exclude or "")
-    )
-    if usable:
+    if _changes_usable(state, folder, exclude, full):
         assert token is not None
         root_id = state.get_meta(_META_ROOT) or ""
-        view = view_from_state(root_id, state.folders(), state.files())
+        view = view_from_state(root_id, state.folders(), known)
         _add_failed(view, state)
         try:
             changes, new_token = drive.changes(token)
@@ -217,13 +260,21 @@ def _current_view(
             raise
         except DriveError as exc:
             log.info("listing the whole folder again: the changes feed failed (%s)", exc)
-    new_token = drive.start_token()  # before listing: nothing that changes during the listing is lost
-    return _listed_view(drive, folder, patterns, exclude), new_token, True, []
+    # The token is in hand before the listing starts: nothing that changes during the listing is lost.
+    new_token = ahead["token"].result() if "token" in ahead else drive.start_token()
+    root = ahead.get("root")
+    return _listed_view(drive, folder, patterns, exclude, root), new_token, True, []
 
 
-def _listed_view(drive: Drive, folder: str, patterns: Sequence[str], exclude: str | None) -> View:
+def _listed_view(
+    drive: Drive,
+    folder: str,
+    patterns: Sequence[str],
+    exclude: str | None,
+    root_call: Future[Any] | None = None,
+) -> View:
     crashpoint("before-listing")
-    root = drive.stat(folder)
+    root = root_call.result() if root_call is not None else drive.stat(folder)
     if not root.is_folder:
         raise DriveError(f"{folder or '/'}: not a folder; sync takes a folder")
     return view_from_listing(root, drive.list(root, recursive=True), patterns, exclude)
@@ -285,11 +336,29 @@ def _heal_outputs(state: SyncState, changes: Sequence[Change]) -> None:
                     state.forget_outputs(workbook_id)
 
 
+def _settled_paths(state: SyncState, view: View, known: Mapping[str, FileRecord]) -> dict[str, str] | None:
+    """The local paths of the view's files from the state, when they are the ones the plan would compute.
+
+    That holds when the view is the one the last run stored (nothing changed, no full listing) and that run
+    settled everything (``_META_SETTLED``: no failed download or move, so nothing was left at an old path
+    or tried again); else None, and the plan computes them.
+    """
+    if state.get_meta(_META_SETTLED) != "1" or state.failed():
+        return None
+    try:
+        return {fid: known[fid].local_path for fid in view.files}
+    except KeyError:
+        return None
+
+
 def _recover_pending(state: SyncState, cache: Path) -> None:
     """Remove what a killed sync wrote but never recorded: files no recorded file owns, at planned paths."""
+    pending = state.pending()
+    if not pending:
+        return
     records = state.files()
     owned = {r.local_path for r in records.values()}
-    for file_id, local_path in state.pending():
+    for file_id, local_path in pending:
         record = records.get(file_id)
         if (record is None or record.local_path != local_path) and local_path not in owned:
             _unlink_inside(cache, local_path)
@@ -298,7 +367,9 @@ def _recover_pending(state: SyncState, cache: Path) -> None:
 
 
 def _present_paths(cache: Path, records: Iterable[FileRecord]) -> set[str]:
-    return {r.local_path for r in records if (cache / r.local_path).is_file()}
+    root = os.fspath(cache)
+    isfile, join = os.path.isfile, os.path.join  # not pathlib: a re-sync checks every file
+    return {r.local_path for r in records if isfile(join(root, r.local_path))}
 
 
 def _apply(
@@ -330,6 +401,9 @@ def _apply(
             where = _short(printable(move.entry.path), 160)
             log.warning("could not move %s: %s", where, printable(_short(str(exc))))
             result.failed.append(f"{where}: {printable(_short(str(exc)))}")
+            with state.transaction():  # Drive's new name and place, the bytes still at the old path: the
+                state.put_file(_record(move.entry, move.old_local_path))  # next run plans the move again
+                state.done_pending(move.entry.id)
             continue
         with state.transaction():
             state.put_file(_record(move.entry, move.local_path))
@@ -349,10 +423,12 @@ def _download_all(
     progress: bool,
     result: SyncResult,
 ) -> None:
-    from tqdm.auto import tqdm
+    """Download concurrently; record what landed in as few transactions as the pace allows.
 
-    total = sum(d.entry.size or 0 for d in downloads)
-    bar = tqdm(total=total, unit="B", unit_scale=True, desc="sync", disable=not progress or not downloads)
+    Workers hand their outcomes to this thread through a queue; each turn records every file that has
+    landed since the last one in one transaction (a file is recorded only once its bytes are in place, so a
+    crash loses at most some records, and those files are found complete and kept on the next run).
+    """
     failed, now = state.failed(), time.time()
     waiting = [d for d in downloads if d.entry.id in failed and failed[d.entry.id][3] > now]
     for item in waiting:  # still in its back-off: reported, not tried
@@ -360,28 +436,68 @@ def _download_all(
         when = datetime.fromtimestamp(next_try).astimezone().strftime("%Y-%m-%d %H:%M")
         result.failed.append(f"{_short(printable(item.entry.path), 160)}: {reason} (next try after {when})")
     downloads = [d for d in downloads if d not in waiting]
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_fetch, drive, d, cache): d for d in downloads}
-        for future in as_completed(futures):
-            item = futures[future]
-            try:
-                size = future.result()
-            except Exception as exc:  # recorded with a back-off; the others go on
+    if not downloads:
+        return
+    bar = _progress_bar(sum(d.entry.size or 0 for d in downloads)) if progress else None
+    outcomes: queue.SimpleQueue[tuple[Download, int, Exception | None]] = queue.SimpleQueue()
+
+    def work(item: Download) -> None:
+        try:
+            outcomes.put((item, _fetch(drive, item, cache), None))
+        except Exception as exc:  # handed to the recording thread: recorded with a back-off
+            outcomes.put((item, 0, exc))
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        for item in downloads:
+            pool.submit(work, item)
+        remaining = len(downloads)
+        while remaining:
+            batch = [outcomes.get()]
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(outcomes.get_nowait())
+            remaining -= len(batch)
+            landed: list[tuple[Download, int]] = []
+            for item, size, exc in batch:
+                if exc is None:
+                    crashpoint("after-download")
+                    landed.append((item, size))
+                    continue
                 full = disk_full(exc, cache)
                 if full is not None:  # no other download can land either: one line, then stop
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    _record_landed(state, landed, result, bar)
                     raise full from exc
                 _record_failure(state, item, exc, result)
-                continue
-            crashpoint("after-download")
-            with state.transaction():  # one transaction per completed file
-                state.put_file(_record(item.entry, item.local_path))
-                state.done_pending(item.entry.id)
-                state.clear_failed(item.entry.id)
-            result.downloaded.append(item.entry.path)
-            result.bytes += size
+            _record_landed(state, landed, result, bar)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # on an error or Ctrl-C: nothing new starts
+        if bar is not None:
+            bar.close()
+
+
+def _progress_bar(total: int) -> Any:
+    from tqdm.auto import tqdm  # only on a terminal: its import costs more than a small download
+
+    return tqdm(total=total, unit="B", unit_scale=True, desc="sync")
+
+
+def _record_landed(
+    state: SyncState, landed: Sequence[tuple[Download, int]], result: SyncResult, bar: Any
+) -> None:
+    """Record files whose bytes are in place, in one transaction."""
+    if not landed:
+        return
+    with state.transaction():
+        for item, _size in landed:
+            state.put_file(_record(item.entry, item.local_path))
+            state.done_pending(item.entry.id)
+            state.clear_failed(item.entry.id)
+    for item, size in landed:
+        result.downloaded.append(item.entry.path)
+        result.bytes += size
+        if bar is not None:
             bar.update(item.entry.size or size)
-    bar.close()
 
 
 _RETRY_FIRST = 15 * 60.0
@@ -451,7 +567,9 @@ def _record(entry: Entry, local_path: str) -> FileRecord:
     )
 
 
-def _store_view(state: SyncState, view: View, token: str, folder: str, exclude: str | None) -> None:
+def _store_view(
+    state: SyncState, view: View, token: str, folder: str, exclude: str | None, settled: bool = False
+) -> None:
     folders = [
         FolderRecord(f.id, f.name, f.path, f.parents[0] if f.parents else None, format_time(f.created))
         for f in view.folders.values()
@@ -465,6 +583,7 @@ def _store_view(state: SyncState, view: View, token: str, folder: str, exclude: 
         state.set_meta(_META_ROOT_PATH, norm_path(folder))
         state.set_meta(_META_EXCLUDE, exclude or "")
         state.set_meta(_META_TOKEN, token)
+        state.set_meta(_META_SETTLED, "1" if settled else None)
 
 
 def _unlink_inside(cache: Path, local_path: str) -> None:

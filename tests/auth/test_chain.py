@@ -14,7 +14,7 @@ from gdrivestats.drive.api import ApiDrive
 from gdrivestats.drive.local import LocalDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.errors import AuthError, ConfigError
-from tests.auth.conftest import HeadlessBrowser, Messages, write_client_secrets
+from tests.auth.support import HeadlessBrowser, Messages, write_client_secrets
 
 REPO = Path(__file__).resolve().parent.parent.parent
 

@@ -12,7 +12,7 @@ from gdrivestats.cli import main
 from gdrivestats.emulator import Emulator
 from gdrivestats.emulator.oauth import OAuthState
 from gdrivestats.errors import AuthError
-from tests.auth.conftest import HeadlessBrowser, make_service_account_key
+from tests.auth.support import HeadlessBrowser, make_service_account_key
 
 
 def _parse(*argv: str) -> argparse.Namespace:

@@ -14,7 +14,7 @@ from gdrivestats.drive.api import ApiDrive
 from gdrivestats.drive.colab import ColabDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.errors import AuthError
-from tests.auth.conftest import Messages
+from tests.auth.support import Messages
 
 
 def _never_open(url: str) -> bool:

@@ -20,7 +20,7 @@ from gdrivestats.connect import connect
 from gdrivestats.drive.api import ApiDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.emulator.oauth import OAuthState
-from tests.auth.conftest import CLIENT_ID, CLIENT_SECRET, HeadlessBrowser, Messages
+from tests.auth.support import CLIENT_ID, CLIENT_SECRET, HeadlessBrowser, Messages
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from gdrivestats.connect import connect
 from gdrivestats.emulator import Emulator
 from gdrivestats.emulator.oauth import OAuthState
 from gdrivestats.errors import AuthError
-from tests.auth.conftest import HeadlessBrowser, Messages
+from tests.auth.support import HeadlessBrowser, Messages
 
 
 @pytest.fixture

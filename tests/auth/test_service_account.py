@@ -13,7 +13,7 @@ from gdrivestats.drive.api import ApiDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.emulator.oauth import GRANT_JWT, OAuthState
 from gdrivestats.errors import AuthError
-from tests.auth.conftest import make_service_account_key
+from tests.auth.support import make_service_account_key
 
 ROBOT = "robot@proj.iam.gserviceaccount.com"
 

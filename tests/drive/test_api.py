@@ -451,6 +451,7 @@ def test_create_whose_reply_is_lost_is_not_duplicated(emu: Any, api: ApiDrive) -
     assert entry.path == "o/x.json"
 
 
+@pytest.mark.slow  # long by nature: the injected rate-limit answers slow the shared pacer, as they should
 def test_every_file_survives_20_percent_faults(emu: Any, tmp_path: Path) -> None:
     drive = make_drive(
         emu, chunk_size=256 * KIB, multipart_limit=300 * KIB, backoff=Backoff.fast(attempts=25)

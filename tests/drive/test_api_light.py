@@ -1,0 +1,131 @@
+"""The light read path of ApiDrive: GETs built without the discovery document, an access token without
+google-auth's credential modules, and httplib2's auth module loaded only when a 401 needs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from google.oauth2.credentials import Credentials
+
+from gdrivestats.auth.access_token import AccessToken
+from gdrivestats.drive.api import ApiDrive, build_service, read_request
+from gdrivestats.drive.retry import Backoff
+from gdrivestats.errors import AuthError
+
+pytest.importorskip("gdrivestats.emulator")
+
+
+def _parts(uri: str) -> tuple[str, dict[str, str]]:
+    split = urlsplit(uri)
+    return split.path, dict(parse_qsl(split.query))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "media"),
+    [
+        (
+            "list",
+            "files",
+            {"q": "'a' in parents", "pageSize": 1000, "fields": "files(id)", "spaces": "drive"},
+            False,
+        ),
+        ("get", "files/x%2Fy", {"fileId": "x/y", "fields": "id", "supportsAllDrives": True}, False),
+        (
+            "get_media",
+            "files/abc",
+            {"fileId": "abc", "supportsAllDrives": True, "acknowledgeAbuse": True},
+            True,
+        ),
+        ("export_media", "files/abc/export", {"fileId": "abc", "mimeType": "text/csv"}, True),
+        ("generateIds", "files/generateIds", {"count": 20, "space": "drive"}, False),
+    ],
+)
+def test_a_read_request_is_the_one_the_discovery_document_builds(
+    method: str, path: str, params: dict[str, Any], media: bool
+) -> None:
+    service = build_service(Credentials("t"), "https://drive.example/")
+    expected = getattr(service.files(), method)(**params)
+    ours = read_request(
+        None,
+        "https://drive.example/drive/v3/",
+        path,
+        {k: v for k, v in params.items() if k != "fileId"},
+        media,
+    )
+    assert _parts(ours.uri) == _parts(expected.uri)
+    assert ours.method == expected.method == "GET"
+    for header in ("accept", "accept-encoding", "user-agent", "x-goog-api-client"):
+        assert ours.headers.get(header) == expected.headers.get(header), header
+
+
+def test_changes_about_and_start_token_requests_match_the_discovery_document() -> None:
+    service = build_service(Credentials("t"), "https://drive.example/")
+    root = "https://drive.example/drive/v3/"
+    pairs = [
+        (service.about().get(fields="user"), read_request(None, root, "about", {"fields": "user"})),
+        (
+            service.changes().getStartPageToken(supportsAllDrives=True),
+            read_request(None, root, "changes/startPageToken", {"supportsAllDrives": True}),
+        ),
+        (
+            service.changes().list(pageToken="7", pageSize=1000, spaces="drive"),
+            read_request(None, root, "changes", {"pageToken": "7", "pageSize": 1000, "spaces": "drive"}),
+        ),
+    ]
+    for expected, ours in pairs:
+        assert _parts(ours.uri) == _parts(expected.uri)
+
+
+def test_an_access_token_drive_reads_writes_and_lists_through_the_emulator(
+    emu: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("GDRIVESTATS_ACCESS_TOKEN", "test-token")
+    drive = ApiDrive.from_env(root_url=emu.url, backoff=Backoff.fast())
+    assert isinstance(drive._credentials, AccessToken)
+    entry = drive.write_bytes(drive.makedirs("Reports/2024"), "a.csv", b"x,y\n1,2\n")  # writes: discovery
+    assert drive.read_bytes("Reports/2024/a.csv") == b"x,y\n1,2\n"
+    assert [e.path for e in drive.list("Reports", recursive=True)] == ["Reports/2024", "Reports/2024/a.csv"]
+    changes, token = drive.changes(drive.start_token())
+    assert changes == [] and token
+    assert drive.stat("Reports/2024/a.csv").id == entry.id
+
+
+def test_a_refused_access_token_is_one_auth_error(emu: Any) -> None:
+    emu.state.token_validator = lambda token: token == "good"
+    drive = ApiDrive(AccessToken("bad"), root_url=emu.url, backoff=Backoff.fast())
+    with pytest.raises(AuthError, match="cannot be refreshed"):
+        drive.stat("Reports")
+
+
+def test_a_sync_run_imports_no_discovery_crypto_or_pyparsing_until_a_401_needs_httplib2_auth(
+    emu: Any,
+) -> None:
+    emu.state.token_validator = lambda token: token == "good"
+    code = f"""
+import json, sys
+from gdrivestats.auth.access_token import AccessToken
+from gdrivestats.drive.api import ApiDrive
+from gdrivestats.drive.retry import Backoff
+from gdrivestats.errors import AuthError
+heavy = ("pyparsing", "googleapiclient.discovery", "cryptography", "google.oauth2.credentials",
+         "google.auth.credentials")
+drive = ApiDrive(AccessToken("good"), root_url={emu.url!r}, backoff=Backoff.fast())
+drive.changes(drive.start_token())
+before = sorted(m for m in heavy if m in sys.modules)
+try:
+    ApiDrive(AccessToken("bad"), root_url={emu.url!r}, backoff=Backoff.fast()).account()
+except AuthError as exc:
+    refused = str(exc)
+import httplib2
+print(json.dumps([before, "pyparsing" in sys.modules, type(httplib2.auth).__name__, refused]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    before, loaded, kind, refused = json.loads(out.strip().splitlines()[-1])
+    assert before == []
+    assert loaded and kind == "module"  # the 401's challenge loaded the real httplib2.auth
+    assert "cannot be refreshed" in refused
