@@ -132,7 +132,7 @@ def _run_pool(
             max_workers=window,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(limits, logs.queue, level),
+            initargs=(limits, logs.queue, level, os.getpid()),
         )
         pool.submit(int).result()
         pending = list(tasks)
@@ -213,7 +213,10 @@ def _workers_cannot_start(limits: Limits) -> bool:
         with (
             _main_not_reimported(),
             ProcessPoolExecutor(
-                1, mp_context=context, initializer=_start_worker, initargs=(limits, None, logging.WARNING)
+                1,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(limits, None, logging.WARNING, os.getpid()),
             ) as pool,
         ):
             pool.submit(int).result(timeout=60)
@@ -256,11 +259,12 @@ class _TimeUp(BaseException):
     in a reader may swallow it)."""
 
 
-def _start_worker(limits: Limits, log_queue: Any, level: int) -> None:
-    """Set this worker's limits (its address space may grow by ``limits.memory`` beyond its start) and
-    send its log records and warnings to the parent."""
+def _start_worker(limits: Limits, log_queue: Any, level: int, parent: int) -> None:
+    """Set this worker's limits (its address space may grow by ``limits.memory`` beyond its start), send
+    its log records and warnings to the parent, and end with the run that started it (``parent``)."""
     global _limits
     _limits = limits
+    threading.Thread(target=_end_with, args=(parent,), name="gdrivestats-parent-watch", daemon=True).start()
     if log_queue is not None:
         setup_worker_logging(log_queue, level)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -269,6 +273,21 @@ def _start_worker(limits: Limits, log_queue: Any, level: int) -> None:
     wanted = _address_space() + limits.memory
     if hard == resource.RLIM_INFINITY or wanted < hard:
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+PARENT_CHECK = 1.0  # seconds between a worker's checks that its run is still there
+EXIT_ORPHANED = 70  # a worker whose run is gone (nobody reads it; for ps and core dumps)
+
+
+def _end_with(parent: int) -> None:
+    """Exit when the run that started this worker is gone (killed with SIGKILL, the machine's OOM killer):
+    a pool's workers hold both ends of their task queue, so they would otherwise wait for work forever."""
+    while True:
+        time.sleep(PARENT_CHECK)
+        try:
+            os.kill(parent, 0)
+        except (ProcessLookupError, PermissionError):  # gone (or its number taken by another user's)
+            os._exit(EXIT_ORPHANED)
 
 
 def _address_space() -> int:

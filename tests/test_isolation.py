@@ -147,3 +147,57 @@ def test_a_slow_consumer_does_not_make_finished_workbooks_time_out(
         results.append(done.error)
         time.sleep(13)  # the caller uploads meanwhile; the others finished in the background
     assert results == [None, None, None]
+
+
+def _marked_processes(mark: str) -> list[int]:
+    """The processes whose environment holds ``mark`` (the run's workers and forkserver inherit it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux's /proc")
+def test_workers_end_when_their_run_is_killed(tmp_path: Path) -> None:
+    """A run killed with SIGKILL (the OOM killer, a scheduler's timeout) leaves no worker waiting forever."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    slow = tmp_path / "slow.csv"
+    with open(slow, "w") as fh:
+        fh.write("name,a,b,c\n")
+        fh.writelines(f"r{i},{i},{i * 3 % 11},{i % 5}\n" for i in range(300_000))
+    script = tmp_path / "run.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from gdrivestats.isolation import Task, analyse_all\n"
+        f"slow = Path({str(slow)!r})\n"
+        "tasks = [Task(k, slow, slow.parent / k, 'slow.csv') for k in ('x', 'y')]\n"
+        "for d in analyse_all(tasks, workers=2):\n"
+        "    print('RESULT:', d.error)\n"
+    )
+    mark = f"GDRIVESTATS_TEST_MARK={uuid.uuid4().hex}"
+    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
+    run = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(300):  # the workers are up (the run and the forkserver plus at least one worker)
+            if len(_marked_processes(mark)) >= 3:
+                break
+            time.sleep(0.1)
+        assert len(_marked_processes(mark)) >= 3
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=30)
+    for _ in range(200):  # each worker checks once a second; far less than 20 s
+        if not _marked_processes(mark):
+            break
+        time.sleep(0.1)
+    assert _marked_processes(mark) == []
