@@ -52,9 +52,11 @@ NOTES = {
         "first upload: the new run's worker processes start and import pandas, matplotlib and the report "
         "writers first) and the write-back (to the last write). At Drive's write limit a run cannot take "
         "less than its writes ÷ the write rate: the write counts above give that floor for both runs. "
-        "Today's code writes a PNG per chart as well, so it is bound by the write limit; the new run "
-        "writes 5 times a workbook and is bound by the analysis (every chart is still rendered, into "
-        "report.pdf), which its workers share with whatever else the 2 cores run."
+        "Today's code writes a PNG per chart as well, so it is bound by the write limit. The new run "
+        "writes 5 times a workbook (4 files and their folder); its analysis overlaps the write-back and "
+        "its pacer settles at the server's limit, so from its first upload it too is bound by the write "
+        "limit: what is left is the time to the first upload (the workers' start and first analysis), "
+        "when the output folders could already be created."
     ),
     "run-files": "The files written per workbook, by tool, are in the run table above.",
     "report-vs-baseline": (
