@@ -49,7 +49,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--run-large",
         type=int,
         metavar="N",
-        help="workbooks for the new run's larger scale in section 6 (full default: 60; the issue's is 200)",
+        help="workbooks for the new run's larger scale in section 6 (full default: 200, the issue's scale)",
     )
     profile = parser.add_mutually_exclusive_group()
     profile.add_argument(

@@ -23,6 +23,7 @@ from gdrivestats.isolation import Done, Limits, Task, analyse_all
 from gdrivestats.location import DRIVE_PREFIX, drive_path, is_drive_location, parse_location
 from gdrivestats.mirror import DEFAULT_OUT_FOLDER, Mirror, SyncResult
 from gdrivestats.mirror.state import FileRecord
+from gdrivestats.mirror.writeback import FolderMaker
 from gdrivestats.names import printable
 from gdrivestats.reader import DriveSource, list_workbooks, open_workbook, sample_path
 from gdrivestats.workbook import Workbook
@@ -334,14 +335,27 @@ def run(
                 )
                 for r in records.values()
             ]
+            # Drive allows a user only a few writes a second: the folders are made while the first
+            # workbooks are analysed, not in front of their uploads.
             bars = _bars(len(tasks), progress)
             try:
-                for done in _analysed_meanwhile(tasks, analysis_workers, limits, bars[0]):
-                    _write_back_one(
-                        drive, mirror, records[done.task.key], done, out, names, as_sheets, result
-                    )
-                    bars[1].update(1)
-                    bars[1].set_postfix(uploaded=result.uploaded, failed=len(result.failures), refresh=False)
+                with mirror.folders_ahead(drive, list(records.values()), out, names) as folders:
+                    for done in _analysed_meanwhile(tasks, analysis_workers, limits, bars[0]):
+                        _write_back_one(
+                            drive,
+                            mirror,
+                            records[done.task.key],
+                            done,
+                            out,
+                            names,
+                            folders,
+                            as_sheets,
+                            result,
+                        )
+                        bars[1].update(1)
+                        bars[1].set_postfix(
+                            uploaded=result.uploaded, failed=len(result.failures), refresh=False
+                        )
             finally:
                 for bar in bars:
                     bar.close()
@@ -412,12 +426,16 @@ def _write_back_one(
     done: Done,
     out: str,
     names: dict[str, str],
+    folders: FolderMaker,
     as_sheets: Sequence[str],
     result: RunResult,
 ) -> None:
     """Upload one analysed workbook's outputs, then (only then) mark it analysed; or note its failure."""
+    folder = folders.folder(record.id)  # made ahead (or None): the write-back finds it by its recorded id
     if done.error is not None:
         result.failures.append(f"{printable(record.drive_path)}: {done.error}")
+        if folder is not None and folders.made_new(record.id, folder):
+            mirror.discard_output_folder(drive, record, folder)
         return
     try:
         target = join_path(out, names[record.id])

@@ -171,6 +171,7 @@ def test_knbs_national_years_as_rows(knbs_report: Report) -> None:
     assert national.plan.charts[0] == ("trend", "")
 
 
+@pytest.mark.slow  # a real file the loader takes seconds over
 def test_imf_groups_over_42_years(shared_data: Path) -> None:
     book = load_workbook(shared_data / "imf_weo_country_groups_tab_text.xls")
     sheet = next(s for s in book.sheets if s.name.endswith("(PPPGDP)"))

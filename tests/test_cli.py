@@ -48,6 +48,7 @@ def _sheet(summary: dict, name: str) -> dict:
     return next(s for s in sheets if s["name"] == name)
 
 
+@pytest.mark.slow  # a fresh interpreter runs the analysis (end to end)
 def test_sample_analysis_as_the_readme_runs_it(tmp_path: Path) -> None:
     out = tmp_path / "gdrivestats-sample"
     done = subprocess.run(
@@ -65,6 +66,7 @@ def test_sample_analysis_as_the_readme_runs_it(tmp_path: Path) -> None:
     assert (out / "report.html").stat().st_size > 10_000 and (out / "summary.xlsx").is_file()
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_several_sources_get_subfolders_and_bad_ones_one_line_each(tmp_path: Path, capsys) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.csv").write_bytes(small_csv())
@@ -94,6 +96,7 @@ def test_no_source_is_a_usage_error(tmp_path: Path, capsys) -> None:
     )
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_analyze_a_workbook_straight_from_drive(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
@@ -138,6 +141,7 @@ def _id(emu: Emulator, name: str) -> str:
     return next(r.id for r in emu.state.files.values() if r.name == name)
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_analyze_a_drive_folder_like_a_local_one(emu_drive: Emulator, tmp_path: Path, capsys) -> None:
     assert main(["analyze", "drive:Colab Notebooks", "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a", "b", "index.html"]
@@ -147,6 +151,7 @@ def test_analyze_a_drive_folder_like_a_local_one(emu_drive: Emulator, tmp_path: 
     assert "drive:Colab Notebooks/sub/b.csv -> " in out and "old.csv" not in out
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_analyze_share_urls_of_a_file_and_a_folder(emu_drive: Emulator, tmp_path: Path) -> None:
     file_url = f"https://drive.google.com/file/d/{_id(emu_drive, 'a.csv')}/view?usp=sharing"
     assert main(["analyze", file_url, "--out", str(tmp_path / "one")]) == 0
@@ -156,6 +161,7 @@ def test_analyze_share_urls_of_a_file_and_a_folder(emu_drive: Emulator, tmp_path
     assert _sheet(_summary(tmp_path / "folder"), "b")["rows"] == 6
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_a_bad_drive_link_is_one_line_and_the_other_sources_still_run(
     emu_drive: Emulator, tmp_path: Path, capsys
 ) -> None:
@@ -215,6 +221,7 @@ def test_a_mistyped_command_gets_a_suggestion_and_exit_2() -> None:
     assert "unknown command 'frobnicate' (commands: analyze, sync, run" in nothing_close
 
 
+@pytest.mark.slow  # a fresh interpreter runs the analysis (end to end)
 def test_both_spellings_of_analyse_and_global_options_after_the_command(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_bytes(small_csv())
     done = _cli("analyse", str(tmp_path / "a.csv"), "--out", str(tmp_path / "out"), "-q")
@@ -263,6 +270,7 @@ def test_shell_completion_scripts() -> None:
     assert checked.returncode == 0, checked.stderr
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_analyze_takes_settings_from_the_config_file_the_environment_and_flags(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -323,6 +331,7 @@ def test_a_bad_config_key_is_named(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # a fresh interpreter runs the analysis (end to end)
 def test_verbose_shows_the_traceback_of_a_bad_source(tmp_path: Path) -> None:
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not a zip")
     args = ("analyze", str(tmp_path / "broken.xlsx"), "--out", str(tmp_path / "out"))
@@ -394,6 +403,7 @@ def test_dry_run_writes_nothing_anywhere(tmp_path: Path) -> None:
     assert snapshot(tmp_path / "c") == before  # an existing cache and its state are not touched either
 
 
+@pytest.mark.slow  # a fresh interpreter runs the analysis (end to end)
 def test_progress_only_on_a_terminal_and_never_in_the_log_file(tmp_path: Path) -> None:
     import fcntl
     import pty
@@ -432,6 +442,7 @@ def test_progress_only_on_a_terminal_and_never_in_the_log_file(tmp_path: Path) -
     assert "Analysing" not in log_file.read_text() and "\r" not in log_file.read_text()
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_run_takes_the_same_drive_syntax_for_the_folder_and_the_out_folder(tmp_path: Path, capsys) -> None:
     drive = tmp_path / "drive"
     (drive / "Team data").mkdir(parents=True)
@@ -443,6 +454,7 @@ def test_run_takes_the_same_drive_syntax_for_the_folder_and_the_out_folder(tmp_p
     assert re.search(r"; uploaded \d+ output file\(s\) to Reports/stats ", capsys.readouterr().out)
 
 
+@pytest.mark.slow  # a fresh interpreter runs the analysis (end to end)
 def test_matplotlib_warnings_go_to_the_log_file_not_the_terminal(tmp_path: Path) -> None:
     """Chinese city names: the bundled DejaVu fonts lack the glyphs and matplotlib warns about each one."""
     rows = ["city,pop,area", "北京,21,16410", "上海,24,6340", "广州,15,7434", "深圳,13,1997", "成都,16,14335"]
@@ -479,6 +491,7 @@ def test_run_dry_run_says_what_it_would_do_and_changes_nothing(tmp_path: Path, c
     assert "--dry-run and --schedule-safe do not go together" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_the_log_file_setting_applies_to_analyze_and_gets_the_failures(tmp_path: Path) -> None:
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not a zip")
     log_file = tmp_path / "logs" / "gdrivestats.log"
@@ -491,6 +504,7 @@ def test_the_log_file_setting_applies_to_analyze_and_gets_the_failures(tmp_path:
     )
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_charts_and_summary_as_reach_the_outputs(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.csv").write_bytes(small_csv())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
 import subprocess
 import sys
@@ -41,6 +42,7 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if p.name.startswith(TMP_PREFIX))
 
 
+@pytest.mark.slow  # a CLI analysis in a subprocess, interrupted by a signal (end to end)
 @pytest.mark.parametrize(
     ("signal_name", "code", "word"), [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")]
 )
@@ -60,11 +62,16 @@ def test_an_interrupted_analysis_leaves_no_temporary_and_no_empty_folder(
     assert not out.exists() or any(out.iterdir())  # never an empty output folder
 
 
+@pytest.mark.slow  # analyses in worker processes and writes reports (end to end)
 def test_the_next_run_removes_stale_temporaries_it_owns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     system_tmp = tmp_path / "systemtmp"
     system_tmp.mkdir()
+    # multiprocessing keeps one folder for this process's sockets, made in the temporary folder on first use:
+    # made there now, not below tmp_path (an AF_UNIX address may be at most 107 bytes, and pytest's tmp_path
+    # under xdist comes close to that on its own).
+    multiprocessing.util.get_temp_dir()
     monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
     old = time.time() - STALE_AFTER - 60
     stale = [tmp_path / f"{TMP_PREFIX}out-0123456789ab", system_tmp / "gdrivestats-out-k2j4h5g6"]

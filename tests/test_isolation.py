@@ -18,6 +18,7 @@ def _task(tmp_path: Path, source: Path) -> Task:
     return Task(key=source.name, source=source, out=tmp_path / "out" / source.name, label=source.name)
 
 
+@pytest.mark.slow  # worker processes started, limited or killed for real
 def test_good_and_bad_workbooks_each_get_their_answer(tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_bytes(small_csv())
@@ -35,6 +36,7 @@ def test_good_and_bad_workbooks_each_get_their_answer(tmp_path: Path) -> None:
     assert results["long-field.csv"] is None or "\n" not in results["long-field.csv"]
 
 
+@pytest.mark.slow  # worker processes started, limited or killed for real
 def test_a_workbook_over_the_time_limit_is_stopped(tmp_path: Path) -> None:
     slow = tmp_path / "slow.csv"  # far more than a second's work
     with open(slow, "w") as fh:
@@ -47,6 +49,7 @@ def test_a_workbook_over_the_time_limit_is_stopped(tmp_path: Path) -> None:
     assert [d.error for d in analyse_all([_task(tmp_path, good)])] == [None]
 
 
+@pytest.mark.slow  # worker processes started, limited or killed for real
 def test_a_workbook_over_the_memory_limit_is_one_line(tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     with open(big, "w") as fh:
@@ -65,6 +68,7 @@ def test_the_pool_is_sized_to_the_cpus_and_the_memory() -> None:
     assert pool_size(50, Limits(), workers=1) == 1
 
 
+@pytest.mark.slow  # worker processes started, limited or killed for real
 def test_a_bad_workbook_sorting_first_never_stops_a_run(tmp_path: Path) -> None:
     folder = tmp_path / "drive" / "Data"
     folder.mkdir(parents=True)
@@ -80,6 +84,7 @@ def test_a_bad_workbook_sorting_first_never_stops_a_run(tmp_path: Path) -> None:
     assert {p.name for p in outputs.iterdir()} == {"b-good", "c-good"}
 
 
+@pytest.mark.slow  # worker processes started, limited or killed for real
 @pytest.mark.parametrize("names", [["a.csv", "a.tsv", "a.csv.tsv"], ["A.csv", "a.TSV"]])
 def test_output_folders_never_collide(tmp_path: Path, names: list[str]) -> None:
     folder = tmp_path / "drive" / "Data"
@@ -95,6 +100,7 @@ def test_output_folders_never_collide(tmp_path: Path, names: list[str]) -> None:
     assert len(summaries) == len(names)  # each folder holds its own workbook's numbers
 
 
+@pytest.mark.slow  # worker processes started, limited or killed for real
 def test_warnings_in_workers_reach_the_log_not_the_terminal(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -107,6 +113,7 @@ def test_warnings_in_workers_reach_the_log_not_the_terminal(
     assert "Glyph" not in capfd.readouterr().err
 
 
+@pytest.mark.slow  # worker processes started, limited or killed for real
 def test_a_script_without_a_main_guard_works(tmp_path: Path) -> None:
     """Workers start without importing the script again, so it does not run once per worker."""
     import subprocess
@@ -162,6 +169,7 @@ def _marked_processes(mark: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow  # worker processes started, limited or killed for real
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux's /proc")
 def test_workers_end_when_their_run_is_killed(tmp_path: Path) -> None:
     """A run killed with SIGKILL (the OOM killer, a scheduler's timeout) leaves no worker waiting forever."""

@@ -20,6 +20,8 @@ from gdrivestats.mirror import Mirror
 from gdrivestats.pipeline import run
 from tests.support import FOLDER, OUT, OUTPUTS, small_csv
 
+pytestmark = pytest.mark.slow  # whole runs: sync, analysis in worker processes, reports, write-back
+
 
 @pytest.fixture
 def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
@@ -86,6 +88,9 @@ def test_a_bad_workbook_is_reported_and_the_others_still_run(emu: Emulator, tmp_
     assert len(result.failures) == 1 and result.failures[0].startswith("broken.xlsx: ")
     assert "\n" not in result.failures[0]
     assert not any(p.startswith("broken/") for p in outputs_on_drive(emu))
+    # Its folder, made ahead while it was analysed, went again: no empty folder is left on Drive.
+    folders = {e.name for e in api(emu).list(OUT) if e.is_folder}
+    assert folders == {"countries", "Reports"}
 
 
 def test_cli_run_and_exit_status(

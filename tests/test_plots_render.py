@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from gdrivestats import plots
 from tests.test_plots import countries_stats
 
 
+@pytest.mark.slow  # every chart kind drawn three times and compared pixel for pixel
 def test_one_draw_gives_savefigs_pixels() -> None:
     stats = countries_stats(rows=40, metrics=3)
     plan = plots.plan_charts(stats)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +41,7 @@ def _python_examples() -> list[str]:
     return [b for b in blocks if "google.colab" not in b]
 
 
+@pytest.mark.slow  # each README example in a fresh interpreter, one against the emulator (end to end)
 def test_the_readme_python_examples_run_as_written(tmp_path: Path) -> None:
     """Each example in a fresh interpreter, in an empty folder; drive: examples against the emulator."""
     import os

@@ -75,6 +75,7 @@ def test_bad_configuration_is_one_clear_error(tmp_path: Path, text: str, message
         load_settings(path, environ={})
 
 
+@pytest.mark.slow  # whole scheduled runs: analysis in worker processes, reports, write-back
 def test_scheduled_run_logs_with_timestamps_and_exits_0_then_1(
     tmp_path: Path, drive: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -103,6 +104,7 @@ def test_a_held_lock_exits_3_and_a_missing_folder_exits_2(tmp_path: Path, drive:
     assert run_scheduled(settings) == 2
 
 
+@pytest.mark.slow  # whole scheduled runs: analysis in worker processes, reports, write-back
 def test_the_scheduled_script_end_to_end(tmp_path: Path, drive: Path) -> None:
     config = _config(tmp_path, drive)
     script = [sys.executable, str(ROOT / "scripts" / "scheduled_sync.py"), "--config", str(config)]
@@ -119,6 +121,7 @@ def test_the_scheduled_script_end_to_end(tmp_path: Path, drive: Path) -> None:
     assert "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow  # whole scheduled runs: analysis in worker processes, reports, write-back
 def test_run_schedule_safe_from_the_cli_with_the_settings_file_from_the_environment(
     tmp_path: Path, drive: Path
 ) -> None:

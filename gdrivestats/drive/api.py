@@ -25,8 +25,12 @@ Listing
     children is asked again on its own (Drive sometimes leaves one folder out of such answers, or answers
     with nothing): one extra call per really empty folder. ``capabilities.canDownload`` is asked for, so
     files Drive will not serve are known (``Entry.can_download``) before a download is tried.
+    ``list_streaming`` hands each entry on as soon as its page is in (each query's first page is a short
+    one), so a sync starts downloading while the listing goes on. A path below My Drive is looked up with
+    the alias ``'root'`` in the query: no call for the root's own id.
 Transfers and threads
-    Downloads go in chunks to a temporary file, checked against md5, then replaced into place; uploads are
+    Downloads go in chunks to a temporary file, checked against md5, then replaced into place (or, with
+    ``fetch_into``, into a file the caller opened, fsyncs and places itself); uploads are
     multipart up to 5 MiB, resumable in chunks above, and resume after failures. Each thread gets its own
     HTTP connection (httplib2 is not thread-safe), so ``download_many`` is safe with many workers.
 Changes
@@ -93,6 +97,7 @@ from gdrivestats.drive.transfer import (
     UPLOAD_BLOCK,
     UploadSessionExpired,
     download_file,
+    download_into,
     download_to,
     upload_resumable,
 )
@@ -115,12 +120,18 @@ CHANGE_FIELDS = (
 )
 MULTIPART_LIMIT = 5 << 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ROOT_ALIAS = "root"  # what Drive accepts for My Drive's id in files.get and in queries
 FOLDERS_PER_QUERY = 50
 #: The most writes a second the pacer probes up to (rclone paces Drive at one call per 100 ms); it starts at
 #: ``pacer.START_RATE`` (2.5, Drive's sustained per-user limit) and backs off on Drive's "slow down" answers.
 WRITE_RATE = 10.0
 PAGE_SIZE = 1000
+#: The first page of a listing query that is streamed (``list_streaming``): a short page comes back sooner.
+STREAM_FIRST_PAGE = 100
 IDS_PER_CALL = 20  # files.generateIds hands out ids in batches: one call serves this many creates
+
+
+_OnPage = Callable[[Sequence[dict[str, Any]]], None]
 
 
 @dataclass(frozen=True)
@@ -498,7 +509,14 @@ class ApiDrive(Drive):
             if path in self._cache:
                 return self._cache[path]
         prefix, parts = self._split(path)
-        entry = self._root_entry(prefix)
+        with self._lock:
+            root_known = prefix in self._roots
+        if not prefix and not self.drive_id and parts and not root_known:
+            # My Drive's own id is not needed to look below it: Drive takes the alias 'root' in a query, and
+            # each answer names the real parent id. Saves the files.get of the root before the first lookup.
+            entry = Entry(id=_ROOT_ALIAS, name="", path="", is_folder=True, mime_type=FOLDER_MIME)
+        else:
+            entry = self._root_entry(prefix)
         current = prefix
         for part in parts:
             current = join_path(current, part)
@@ -531,7 +549,11 @@ class ApiDrive(Drive):
         if not raws:
             return None
         self._report_duplicates(folder.path, raws)
-        entry = self._follow(sorted(raws, key=_order)[0], path, folder.id)
+        first = sorted(raws, key=_order)[0]
+        parent_id: str | None = folder.id
+        if parent_id == _ROOT_ALIAS:  # the real id of My Drive, as Drive names it in the answer
+            parent_id = next((str(p) for p in first.get("parents") or () if p != _ROOT_ALIAS), None)
+        entry = self._follow(first, path, parent_id)
         if entry is not None:
             self._remember(entry)
         return entry
@@ -572,39 +594,53 @@ class ApiDrive(Drive):
 
     # ---- listing ---------------------------------------------------------------------------------
 
-    def _query(self, q: str, drive_id: str | None, what: str) -> builtins.list[dict[str, Any]]:
-        """Every item matching ``q`` (all pages)."""
+    def _query(
+        self, q: str, drive_id: str | None, what: str, on_page: _OnPage | None = None
+    ) -> builtins.list[dict[str, Any]]:
+        """Every item matching ``q`` (all pages). With ``on_page`` (told each page's items as it comes in)
+        the first page is a short one (``STREAM_FIRST_PAGE``): Drive answers it sooner, so the caller can
+        start on it while the rest is asked for."""
         params = self._drive_params(drive_id)
-        pages = self._pages(
-            lambda t: self._read(
-                "files",
-                {"q": q, "pageSize": self.page_size, "pageToken": t, "fields": LIST_FIELDS, "spaces": "drive"}
-                | params,
-            ),
-            what,
-        )
+        first = min(self.page_size, STREAM_FIRST_PAGE) if on_page is not None else self.page_size
+
+        def make_request(token: str | None) -> HttpRequest:
+            size = first if token is None else self.page_size
+            query = {"q": q, "pageSize": size, "pageToken": token, "fields": LIST_FIELDS, "spaces": "drive"}
+            return self._read("files", query | params)
+
+        pages = self._pages(make_request, what, on_page)
         return [item for page in pages for item in page.get("files", [])]
 
-    def _pages(self, make_request: Callable[[str | None], HttpRequest], what: str) -> builtins.list[Any]:
+    def _pages(
+        self,
+        make_request: Callable[[str | None], HttpRequest],
+        what: str,
+        on_page: _OnPage | None = None,
+    ) -> builtins.list[Any]:
         """Every page of a paged call (each page retried on its own), following nextPageToken."""
         pages: builtins.list[Any] = []
         token: str | None = None
         while True:
             page = self._execute(partial(make_request, token), what)
             pages.append(page)
+            if on_page is not None:
+                on_page(page.get("files", []))
             token = page.get("nextPageToken")
             if not token:
                 return pages
 
-    def _children(self, folders: Sequence[Entry]) -> dict[str, list[dict[str, Any]]]:
-        """{folder id: raw children} for several folders of one drive, in as few queries as Drive allows."""
+    def _children(
+        self, folders: Sequence[Entry], on_page: _OnPage | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
+        """{folder id: raw children} for several folders of one drive, in as few queries as Drive allows;
+        ``on_page`` is told each page of raw children as it comes in."""
         ids = [f.id for f in folders]
         drive_id = folders[0].drive_id
         what = f"listing '{folders[0].path or '/'}'" + (
             f" and {len(ids) - 1} more folders" if len(ids) > 1 else ""
         )
         clause = " or ".join(f"{quote(i)} in parents" for i in ids)
-        raws = self._query(f"({clause}) and trashed = false", drive_id, what)
+        raws = self._query(f"({clause}) and trashed = false", drive_id, what, on_page)
         grouped: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         for raw in raws:
             for parent in raw.get("parents") or ():
@@ -618,10 +654,21 @@ class ApiDrive(Drive):
             if empty:
                 logger.debug("%d of %d folders came back empty; asking each on its own", len(empty), len(ids))
             for folder in empty:
-                grouped[folder.id] = self._children([folder])[folder.id]
+                grouped[folder.id] = self._children([folder], on_page)[folder.id]
         return grouped
 
     def list(self, path: Target = "", recursive: bool = False) -> list[Entry]:
+        return self._list(path, recursive)
+
+    def list_streaming(self, path: Target, found: Callable[[Entry], None]) -> builtins.list[Entry]:
+        """``list(path, recursive=True)``, handing each entry to ``found`` as soon as its listing call is in
+        (a folder always before what is inside it), so the caller can start work while the listing goes on.
+        ``found`` must not raise."""
+        return self._list(path, True, found)
+
+    def _list(
+        self, path: Target, recursive: bool, found: Callable[[Entry], None] | None = None
+    ) -> builtins.list[Entry]:
         top = self._resolve(path)
         if not top.is_folder:
             raise DriveError(f"{top.path}: not a folder, cannot list it")
@@ -640,16 +687,21 @@ class ApiDrive(Drive):
             batch = [f for f in pending if f.drive_id == drive_key][: self.folders_per_query]
             taken = {id(f) for f in batch}
             pending = [f for f in pending if id(f) not in taken]
-            children = self._children(batch)
+            early: dict[tuple[str, str], Entry] = {}  # (id, folder id): entries told of page by page
+            on_page = None if found is None else partial(self._found_early, batch, early, found)
+            children = self._children(batch, on_page)
             for folder in batch:
                 raws = children.get(folder.id, [])
                 self._report_duplicates(folder.path, raws)
                 named: set[str] = set()
                 for raw in sorted(raws, key=_order):
-                    entry = self._follow(raw, join_path(folder.path, raw["name"]), folder.id)
+                    told = early.get((raw["id"], folder.id))
+                    entry = told or self._follow(raw, join_path(folder.path, raw["name"]), folder.id)
                     if entry is None:
                         continue
                     entries.append(entry)
+                    if found is not None and told is None:  # a shortcut: told once it is followed
+                        found(entry)
                     if entry.name not in named:  # the cache keeps the oldest of duplicates, fresh
                         named.add(entry.name)
                         self._remember(entry)
@@ -664,6 +716,27 @@ class ApiDrive(Drive):
                         seen.add(entry.id)
                         pending.append(entry)
         return sorted(entries, key=lambda e: (e.path, e.created is None, e.created or _EPOCH, e.id))
+
+    def _found_early(
+        self,
+        batch: Sequence[Entry],
+        early: dict[tuple[str, str], Entry],
+        found: Callable[[Entry], None],
+        raws: Sequence[dict[str, Any]],
+    ) -> None:
+        """Tell ``found`` of a page's items as soon as the page is in (shortcuts wait: following one costs a
+        call of its own); the listing uses the very same entries afterwards."""
+        folders = {f.id: f for f in batch}
+        for raw in raws:
+            if raw.get("mimeType") == SHORTCUT_MIME:
+                continue
+            for parent in raw.get("parents") or ():
+                folder = folders.get(parent)
+                if folder is None or (raw["id"], parent) in early:
+                    continue
+                entry = self._entry(raw, join_path(folder.path, raw["name"]), (folder.id,))
+                early[(raw["id"], parent)] = entry
+                found(entry)
 
     def _ancestors(self, folder: Entry) -> set[str]:
         """The ids of ``folder`` and of every folder above it (a few ``files.get`` calls, at most 64)."""
@@ -743,6 +816,23 @@ class ApiDrive(Drive):
             return download_file(
                 lambda: self._media_request(entry),
                 Path(dest),
+                f"download of '{entry.path}'",
+                self.backoff,
+                entry.md5,
+                self.chunk_size,
+            )
+
+        return self._fresh_on_not_found(path, fetch)
+
+    def fetch_into(self, path: Target, handle: IO[bytes]) -> int:
+        """Download into an open binary file (checked against md5, neither fsynced nor renamed: the caller
+        makes it durable and puts it in place); return its size. A sync's connections use it so the disk
+        flush of one file never holds up the next request."""
+
+        def fetch(entry: Entry) -> int:
+            return download_into(
+                lambda: self._media_request(entry),
+                handle,
                 f"download of '{entry.path}'",
                 self.backoff,
                 entry.md5,
@@ -951,13 +1041,14 @@ class ApiDrive(Drive):
             body["id"] = file_id
         return self._files.create(body=body, media_body=media, fields=FILE_FIELDS, supportsAllDrives=True)
 
-    def makedirs(self, path: str) -> Entry:
+    def makedirs(self, path: str, folder_id: str | None = None) -> Entry:
         path = norm_path(path)
         prefix, parts = self._split(path)
         entry = self._root_entry(prefix)
-        for part in parts:
+        for i, part in enumerate(parts):
+            wanted = folder_id if i == len(parts) - 1 else None
             with self._name_lock(entry.id, part):
-                child = self._child(entry, part)
+                child = self._wanted_folder(entry, part, wanted) if wanted else self._child(entry, part)
                 if child is None:
                     child = self._mkdir(entry, part)
             if not child.is_folder:
@@ -965,10 +1056,37 @@ class ApiDrive(Drive):
             entry = child
         return entry
 
-    def _mkdir(self, parent: Entry, name: str) -> Entry:
+    def new_folder_id(self) -> str | None:
+        return self._new_id()
+
+    def _wanted_folder(self, parent: Entry, name: str, folder_id: str) -> Entry | None:
+        """The folder ``name`` in ``parent`` that should have ``folder_id``: that folder while it is still
+        there, live, under that name (asked by id: a listing may lag behind its create), else the one of that
+        name, else made now with that id if Drive never used it. None: make it with a fresh id (the id is
+        taken by something else now, e.g. the folder was trashed, renamed or moved)."""
+        path = join_path(parent.path, name)
+        with self._lock:
+            cached = self._cache.get(path)
+        if cached is not None and cached.id == folder_id:
+            return cached
+        what = f"looking up folder '{path}'"
+        try:
+            raw = self._get(
+                _file_path(folder_id), what, fields=FILE_FIELDS + ",trashed", supportsAllDrives=True
+            )
+        except NotFound:
+            return self._child(parent, name) or self._mkdir(parent, name, folder_id)
+        live = not raw.get("trashed") and raw.get("mimeType") == FOLDER_MIME
+        if live and raw.get("name") == name and parent.id in (raw.get("parents") or []):
+            entry = self._entry(raw, path, (parent.id,))
+            self._remember(entry)
+            return entry
+        return self._child(parent, name)
+
+    def _mkdir(self, parent: Entry, name: str, file_id: str | None = None) -> Entry:
         path = join_path(parent.path, name)
         what = f"creating folder '{path}'"
-        file_id = self._new_id()  # a retried create answers 409 instead of making a second folder
+        file_id = file_id or self._new_id()  # a retried create answers 409 instead of making a second folder
         try:
             raw = self._execute(
                 lambda: self._files.create(

@@ -178,8 +178,13 @@ class Drive(ABC):
         """Upsert ``name`` in ``folder``: update the file if one has that name (same id), else create it."""
 
     @abstractmethod
-    def makedirs(self, path: str) -> Entry:
-        """Create a folder and its missing parents (like mkdir -p); return the folder's entry."""
+    def makedirs(self, path: str, folder_id: str | None = None) -> Entry:
+        """Create a folder and its missing parents (like mkdir -p); return the folder's entry.
+
+        ``folder_id`` (from ``new_folder_id``, recorded before) is the id the last folder has or gets: the
+        folder with that id while it is there under that name, even before listings show it (a run that
+        stopped right after making it); else the one of that name; else it is made with that id.
+        """
 
     @abstractmethod
     def remove(self, path: Target, recursive: bool = False) -> None:
@@ -201,6 +206,12 @@ class Drive(ABC):
 
     def folder_link(self, path: Target) -> str | None:
         """Where a person opens this folder (a Drive address, a file:// URL), or None."""
+        return None
+
+    def new_folder_id(self) -> str | None:
+        """An id for a folder not made yet (see ``makedirs``), so a record of it can be kept first and a
+        crash between the create and the record never leaves a folder nobody knows; None where the backend
+        names folders itself (a local folder's path is its id)."""
         return None
 
     def account_hint(self) -> str:

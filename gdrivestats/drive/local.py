@@ -218,7 +218,7 @@ class LocalDrive(Drive):
 
     # ---- tree ------------------------------------------------------------------------------------
 
-    def makedirs(self, path: str) -> Entry:
+    def makedirs(self, path: str, folder_id: str | None = None) -> Entry:
         rel = self._rel(path)
         target = self._abs(rel)
         try:

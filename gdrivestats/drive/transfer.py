@@ -111,6 +111,35 @@ def download_file(
     )
 
 
+def download_into(
+    make_request: Callable[[], HttpRequest],
+    handle: IO[bytes],
+    what: str,
+    policy: Backoff,
+    expected_md5: str | None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    attempts: int = 2,
+) -> int:
+    """Download into an open, seekable file from its start, checking the md5 when known; return the size.
+
+    Like ``download_file`` (a mismatch restarts once, then is an error) but neither flushed to disk nor
+    renamed: the caller owns the file and makes it durable (fsync) and visible (rename) itself, so a
+    connection is free for its next request while the disk catches up.
+    """
+    md5, size = "", 0
+    for attempt in range(1, attempts + 1):
+        handle.seek(0)
+        handle.truncate()
+        md5, size = download_to(make_request(), handle, what, policy, chunk_size)
+        if expected_md5 is None or md5 == expected_md5:
+            return size
+        logger.info("%s: md5 mismatch (got %s, Drive says %s), attempt %d", what, md5, expected_md5, attempt)
+    raise DriveError(
+        f"{what}: downloaded content does not match Drive's md5 after {attempts} attempts "
+        f"({size} bytes); the file may be changing, retry later"
+    )
+
+
 def upload_resumable(
     request: HttpRequest,
     http: Any,

@@ -7,22 +7,25 @@ was analysed and written back stay behind it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Sequence
+import logging
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gdrivestats.drive.base import Drive
+from gdrivestats.drive.base import Drive, Entry, join_path
 from gdrivestats.errors import GdriveStatsError, NotFound
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.mirror.layout import LOCK_FILE, PARSED_FOLDER
 from gdrivestats.mirror.lock import cache_lock
 from gdrivestats.mirror.state import FileRecord, SyncState
 from gdrivestats.mirror.sync import SyncResult, sync
-from gdrivestats.mirror.writeback import Uploaded, upload_folder
+from gdrivestats.mirror.writeback import FolderMaker, FolderToMake, Uploaded, upload_folder
 from gdrivestats.names import numbered
 
 if TYPE_CHECKING:
     from gdrivestats.workbook import Workbook
+
+log = logging.getLogger(__name__)
 
 
 class Mirror:
@@ -128,8 +131,11 @@ class Mirror:
             for record in state.files().values() if moved or changed else ():
                 if moved:
                     state.forget_outputs(record.id)
+                    state.set_meta(f"output_folder:{record.id}", None)
                 else:
                     state.mark_analysed(record.id, None)
+            if moved:
+                state.set_meta("out_root_id", None)
             state.set_meta("out_root", out_root)
             state.set_meta("output_settings", settings)
         return moved or changed
@@ -207,6 +213,55 @@ class Mirror:
                 entry.unlink(missing_ok=True)
         return len(doomed)
 
+    def folders_ahead(
+        self, drive: Drive, records: Sequence[FileRecord], out_root: str, names: Mapping[str, str]
+    ) -> FolderMaker:
+        """A FolderMaker for the output folders of ``records`` (in write-back order), to start while they
+        are analysed: see ``_folders_to_make``."""
+        todo = self._folders_to_make(drive, records, out_root, names)
+        root = FolderToMake(out_root, self._reserved_id(drive, "out_root_id")) if todo else None
+        return FolderMaker(drive, todo, root=root)
+
+    def _reserved_id(self, drive: Drive, key: str) -> str | None:
+        """The folder id recorded under ``key``, or a new one from Drive recorded there now (None: the drive
+        names folders itself, or could not say)."""
+        state = self._db
+        folder_id = state.get_meta(key)  # one a stopped run made or meant to make
+        if folder_id is None:
+            try:
+                folder_id = drive.new_folder_id()
+            except GdriveStatsError as exc:  # made by name then, as without this
+                log.debug("no id for an output folder made ahead: %s", exc)
+            if folder_id is not None:
+                with state.transaction():
+                    state.set_meta(key, folder_id)
+        return folder_id
+
+    def _folders_to_make(
+        self, drive: Drive, records: Sequence[FileRecord], out_root: str, names: Mapping[str, str]
+    ) -> dict[str, FolderToMake]:
+        """The output folders to make ahead of the write-back: one for each of ``records`` with no outputs
+        on Drive yet, in ``out_root``/its name. A new folder's id is asked of Drive and recorded here first,
+        so a run stopped right after making the folder leaves it known to the next run (found by id:
+        Drive's listings can lag behind the create); the id an earlier run recorded is used again."""
+        todo = {}
+        for record in records:
+            if not self._db.outputs(record.id):
+                folder_id = self._reserved_id(drive, f"output_folder:{record.id}")
+                todo[record.id] = FolderToMake(join_path(out_root, names[record.id]), folder_id)
+        return todo
+
+    def discard_output_folder(self, drive: Drive, record: FileRecord, folder: Entry) -> None:
+        """Remove the empty output folder made ahead for a workbook whose analysis failed, and its record
+        (nothing is removed if something was put in it meanwhile)."""
+        with contextlib.suppress(GdriveStatsError):
+            drive.remove(f"id:{folder.id}")
+        with self._db.transaction():
+            if self._db.get_meta(f"output_folder:{record.id}") == folder.id and not self._db.outputs(
+                record.id
+            ):
+                self._db.set_meta(f"output_folder:{record.id}", None)
+
     def write_back(
         self,
         drive: Drive,
@@ -216,8 +271,9 @@ class Mirror:
         out_root: str,
         as_sheets: Collection[str] = (),
     ) -> Uploaded:
-        """Upsert the output files in ``outputs`` into ``drive_folder`` (below ``out_root``), recording each
-        one as it lands, and the Drive folders they are in, so their removal on Drive is noticed."""
+        """Upsert the output files in ``outputs`` into ``drive_folder`` (below ``out_root``; the folder by
+        the id it was made with or meant to get, while it is still that folder), recording each one as it
+        lands, and the Drive folders they are in, so their removal on Drive is noticed."""
         state = self._db
 
         def recorded(name: str, drive_id: str, md5: str) -> None:
@@ -225,8 +281,13 @@ class Mirror:
                 state.put_output(record.id, name, drive_id, md5)
 
         previous = state.outputs(record.id)
-        into = self._known_folder(drive, record, drive_folder) if previous else drive_folder
-        done = upload_folder(drive, outputs, into, previous, recorded, as_sheets=as_sheets)
+        # The folders by the ids they were made with (or meant to get): found even while listings lag.
+        root_id, folder_id = state.get_meta("out_root_id"), state.get_meta(f"output_folder:{record.id}")
+        if root_id is not None and drive_folder.startswith(out_root + "/"):
+            drive.makedirs(out_root, folder_id=root_id)
+        done = upload_folder(
+            drive, outputs, drive_folder, previous, recorded, as_sheets=as_sheets, folder_id=folder_id
+        )
         # Outputs no longer made (charts turned off) or now in another file (the summary as a Sheet instead
         # of summary.xlsx) go to Drive's trash, so the folder holds exactly what this run made.
         replaced = {n for n in previous.keys() & done.outputs.keys() if previous[n][0] != done.outputs[n][0]}
@@ -248,21 +309,9 @@ class Mirror:
             with state.transaction():
                 state.put_output_folders(record.id, sorted(ids))
                 state.set_meta(f"output_folder:{record.id}", done.folders[""].id)
+                if root_id is None and entry.is_folder and entry.name == out_root.rsplit("/", 1)[-1]:
+                    state.set_meta("out_root_id", entry.id)
         return done
-
-    def _known_folder(self, drive: Drive, record: FileRecord, drive_folder: str) -> str:
-        """The workbook's output folder by the id it had last time (``id:…``) while it is still that folder:
-        Drive's listings can lag behind the folder's creation, and a folder found by name alone might be
-        made twice."""
-        known = self._db.get_meta(f"output_folder:{record.id}")
-        if known is None:
-            return drive_folder
-        try:
-            entry = drive.stat(f"id:{known}")
-        except GdriveStatsError:
-            return drive_folder
-        same = entry.is_folder and entry.name == drive_folder.rsplit("/", 1)[-1]
-        return f"id:{known}" if same else drive_folder
 
     def mark_analysed(self, record: FileRecord) -> None:
         """Record that this content was analysed and its outputs are all on Drive."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +101,9 @@ class FileRecord:
         return self.md5 or f"version:{self.version}"
 
 
-_FILE_COLUMNS = ", ".join(f.name for f in dataclasses.fields(FileRecord))
+_FILE_FIELDS = tuple(f.name for f in dataclasses.fields(FileRecord))
+_FILE_COLUMNS = ", ".join(_FILE_FIELDS)
+_CHUNK = 500  # ids per "IN (...)" query: well below SQLite's limit on parameters
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,35 @@ class SyncState:
         marks = ", ".join("?" for _ in values)
         self._db.execute(f"INSERT OR REPLACE INTO files ({columns}) VALUES ({marks})", tuple(values.values()))
 
+    def put_files(self, records: Sequence[FileRecord]) -> None:
+        """``put_file`` for many records at once: the same rows, in a few statements (a first sync records
+        its files in batches as they land)."""
+        if len({r.local_path for r in records}) != len(records):  # one path twice: the last one wins
+            for record in records:
+                self.put_file(record)
+            return
+        analysed: dict[str, str | None] = {}
+        ids = [r.id for r in records if r.analysed_md5 is None]
+        for start in range(0, len(ids), _CHUNK):
+            part = ids[start : start + _CHUNK]
+            marks = ", ".join("?" for _ in part)
+            query = f"SELECT id, analysed_md5 FROM files WHERE id IN ({marks})"
+            analysed.update((row[0], row[1]) for row in self._db.execute(query, part))
+        self._db.executemany(
+            "DELETE FROM files WHERE local_path = ? AND id != ?", [(r.local_path, r.id) for r in records]
+        )
+        rows = [
+            tuple(
+                getattr(r, name)
+                if name != "analysed_md5" or r.analysed_md5 is not None
+                else analysed.get(r.id)
+                for name in _FILE_FIELDS
+            )
+            for r in records
+        ]
+        marks = ", ".join("?" for _ in _FILE_FIELDS)
+        self._db.executemany(f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES ({marks})", rows)
+
     def remove_file(self, file_id: str) -> None:
         """Forget a file (it was deleted, trashed or moved out of the synced folder)."""
         self._db.execute("DELETE FROM files WHERE id = ?", (file_id,))
@@ -234,6 +265,10 @@ class SyncState:
         else:
             self._db.execute("DELETE FROM pending WHERE id = ?", (file_id,))
 
+    def done_pending_of(self, file_ids: Iterable[str]) -> None:
+        """``done_pending`` for each of several files."""
+        self._db.executemany("DELETE FROM pending WHERE id = ?", [(i,) for i in file_ids])
+
     # --- files that could not be fetched -------------------------------------------------------------
     def failed(self) -> dict[str, tuple[str, str, int, float]]:
         """Files that could not be fetched: id -> (entry JSON, reason, attempts, next try as Unix time)."""
@@ -253,6 +288,10 @@ class SyncState:
             self._db.execute("DELETE FROM failed")
         else:
             self._db.execute("DELETE FROM failed WHERE id = ?", (file_id,))
+
+    def clear_failed_of(self, file_ids: Iterable[str]) -> None:
+        """``clear_failed`` for each of several files."""
+        self._db.executemany("DELETE FROM failed WHERE id = ?", [(i,) for i in file_ids])
 
     # --- starting over ----------------------------------------------------------------------------------
     def reset(self) -> None:

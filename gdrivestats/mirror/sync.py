@@ -5,27 +5,34 @@ values with paths relative to it. A first run (or a run whose state or change to
 view from one recursive listing; later runs rebuild it from the state and apply the changes feed, so a
 re-run with nothing changed costs one API call. ``plan_sync`` compares the view with the state (by id, then
 md5, size and modified time) and says what to download, move and delete; ``apply_sync`` does it, downloading
-concurrently into temporary files renamed into place, and records each completed file in its own
-transaction. The change token is stored only when everything in the plan succeeded, so a killed or failed
-run is simply redone from where the state says it stood.
+concurrently into temporary files renamed into place, and records completed files in batches. A full
+listing starts fetching the files the plan will download as the listing finds them; only their bytes come
+early: names, moves and deletions wait for the whole listing, so the plan is the one it would be without.
+The change token is stored only when everything in the plan succeeded, so a killed or failed run is simply
+redone from where the state says it stood.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
 import logging
 import os
 import queue
 import shutil
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from gdrivestats._crash import crashpoint
+from gdrivestats._fs import fsync_dir
 from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
 from gdrivestats.errors import DownloadBlocked, DriveError, NotFound, disk_full
 from gdrivestats.formats import WORKBOOK_PATTERNS
@@ -33,7 +40,7 @@ from gdrivestats.location import drive_path
 from gdrivestats.mirror.layout import OWN_PREFIX, STATE_FILE, TMP_PREFIX
 from gdrivestats.mirror.local_names import resolve_inside
 from gdrivestats.mirror.lock import cache_lock
-from gdrivestats.mirror.plan import Download, SyncPlan, plan_sync
+from gdrivestats.mirror.plan import Download, SyncPlan, plan_sync, same_content
 from gdrivestats.mirror.state import FileRecord, FolderRecord, SyncState
 from gdrivestats.mirror.view import (
     NeedsFullListing,
@@ -42,6 +49,7 @@ from gdrivestats.mirror.view import (
     entry_from_json,
     entry_to_json,
     format_time,
+    matches,
     view_from_listing,
     view_from_state,
 )
@@ -113,23 +121,31 @@ def sync(
     folder = drive_path(folder)  # drive:PATH, a share URL, id:…, shared:… or a plain path
     if dry_run:
         return _plan_only(drive, folder, cache, patterns, exclude, full, started)
-    with cache_lock(cache, lock_timeout), SyncState(cache) as state:
+    # The calls a first sync makes before listing do not depend on each other: made at once, and with no
+    # state yet they are certain, so they go out before the cache is even locked and its state made.
+    early = ThreadPoolExecutor(max_workers=3, thread_name_prefix="gdrivestats-early")
+    guessed = _ask_first(drive, folder, early) if not (cache / STATE_FILE).is_file() else {}
+    with early, cache_lock(cache, lock_timeout), SyncState(cache) as state:
         _remove_leftovers(cache)
         _recover_pending(state, cache)
-        # The calls a first sync makes before listing do not depend on each other: made at once.
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="gdrivestats-early") as early:
-            ahead = _ask_ahead(drive, state, folder, exclude, full, early)
-            _check_account(drive, state, cache, ahead.get("account"))
-            known = state.files()
-            view, token, full_listing, changes = _current_view(
-                drive, folder, state, patterns, exclude, full, known, ahead
-            )
-        _heal_outputs(state, changes)
-        view = _without_outputs(view, state)
-        paths = _settled_paths(state, view, known) if not (full_listing or changes) else None
-        plan = plan_sync(view, known, _present_paths(cache, known.values()), paths=paths)
-        result = SyncResult(cache=cache, plan=plan, full_listing=full_listing)
-        _apply(drive, plan, state, cache, workers, progress, result)
+        fetcher = _Fetcher(drive, cache, workers)
+        try:
+            with early:
+                ahead = _ask_ahead(drive, state, folder, exclude, full, early, guessed)
+                _check_account(drive, state, cache, ahead.get("account"))
+                known = state.files()
+                prefetch = partial(_prefetcher, fetcher, state, known, patterns, exclude)
+                view, token, full_listing, changes = _current_view(
+                    drive, folder, state, patterns, exclude, full, known, ahead, prefetch
+                )
+            _heal_outputs(state, changes)
+            view = _without_outputs(view, state)
+            paths = _settled_paths(state, view, known) if not (full_listing or changes) else None
+            plan = plan_sync(view, known, _present_paths(cache, known.values()), paths=paths)
+            result = SyncResult(cache=cache, plan=plan, full_listing=full_listing)
+            _apply(fetcher, plan, state, cache, progress, result)
+        finally:
+            fetcher.close()  # on an error or Ctrl-C: nothing new starts, no temporary file stays
         crashpoint("before-token")
         # Safe even when files failed: each one is kept in the state's failed list, in the view, and tried
         # again on a later run; a blocked file never forces every later run into a full listing.
@@ -178,18 +194,37 @@ def _same_account(drive: Drive, state: SyncState) -> bool:
     return state.get_meta(_META_ACCOUNT) == drive.account()
 
 
+def _ask_first(drive: Drive, folder: str, pool: ThreadPoolExecutor) -> dict[str, Future[Any]]:
+    """The calls a sync with no state at all makes before its listing, started at once (see ``_ask_ahead``).
+
+    The change token is still taken before the listing starts: only earlier."""
+    return {
+        "account": pool.submit(drive.account),
+        "token": pool.submit(drive.start_token),
+        "root": pool.submit(drive.stat, folder),
+    }
+
+
 def _ask_ahead(
-    drive: Drive, state: SyncState, folder: str, exclude: str | None, full: bool, pool: ThreadPoolExecutor
+    drive: Drive,
+    state: SyncState,
+    folder: str,
+    exclude: str | None,
+    full: bool,
+    pool: ThreadPoolExecutor,
+    started: Mapping[str, Future[Any]] | None = None,
 ) -> dict[str, Future[Any]]:
     """Start the calls this sync will need before its listing: who is signed in (when the state was made
-    with another sign-in, or none), and, when a full listing is certain, the change token and the folder."""
-    ahead: dict[str, Future[Any]] = {}
+    with another sign-in, or none), and, when a full listing is certain, the change token and the folder.
+    A call in ``started`` (``_ask_first``) is used instead of a new one; one not needed is left unused."""
+    started = started or {}
+    calls: dict[str, Callable[..., Any]] = {}
     if state.get_meta(_META_ACCOUNT_HINT) != drive.account_hint():
-        ahead["account"] = pool.submit(drive.account)
+        calls["account"] = drive.account
     if not _changes_usable(state, folder, exclude, full):
-        ahead["token"] = pool.submit(drive.start_token)
-        ahead["root"] = pool.submit(drive.stat, folder)
-    return ahead
+        calls["token"] = drive.start_token
+        calls["root"] = partial(drive.stat, folder)
+    return {name: started[name] if name in started else pool.submit(call) for name, call in calls.items()}
 
 
 def _changes_usable(state: SyncState, folder: str, exclude: str | None, full: bool) -> bool:
@@ -239,11 +274,13 @@ def _current_view(
     full: bool,
     known: Mapping[str, FileRecord],
     ahead: Mapping[str, Future[Any]] | None = None,
+    prefetch: Callable[[Entry], Callable[[Entry], None]] | None = None,
 ) -> tuple[View, str, bool, list[Change]]:
     """The remote view, the token to store after it, whether it took a full listing, and the changes read.
 
     ``known`` is the state's files (``state.files()``, read once by the caller); ``ahead`` the calls
-    ``_ask_ahead`` started (the change token and the folder), used when a listing is made."""
+    ``_ask_ahead`` started (the change token and the folder), used when a listing is made; ``prefetch``
+    makes, for the listed folder, what is told of each entry as the listing finds it."""
     ahead = ahead or {}
     token = state.get_meta(_META_TOKEN)
     if _changes_usable(state, folder, exclude, full):
@@ -263,7 +300,7 @@ def _current_view(
     # The token is in hand before the listing starts: nothing that changes during the listing is lost.
     new_token = ahead["token"].result() if "token" in ahead else drive.start_token()
     root = ahead.get("root")
-    return _listed_view(drive, folder, patterns, exclude, root), new_token, True, []
+    return _listed_view(drive, folder, patterns, exclude, root, prefetch), new_token, True, []
 
 
 def _listed_view(
@@ -272,12 +309,21 @@ def _listed_view(
     patterns: Sequence[str],
     exclude: str | None,
     root_call: Future[Any] | None = None,
+    prefetch: Callable[[Entry], Callable[[Entry], None]] | None = None,
 ) -> View:
+    """The view from a full listing. With ``prefetch`` and a drive that lists as it goes
+    (``list_streaming``), each entry is handed on as soon as it is listed; the view itself is made from
+    the whole listing only, as without it."""
     crashpoint("before-listing")
     root = root_call.result() if root_call is not None else drive.stat(folder)
     if not root.is_folder:
         raise DriveError(f"{folder or '/'}: not a folder; sync takes a folder")
-    return view_from_listing(root, drive.list(root, recursive=True), patterns, exclude)
+    streaming = getattr(drive, "list_streaming", None)
+    if prefetch is not None and streaming is not None:
+        listing = streaming(root, prefetch(root))
+    else:
+        listing = drive.list(root, recursive=True)
+    return view_from_listing(root, listing, patterns, exclude)
 
 
 def _add_failed(view: View, state: SyncState) -> None:
@@ -373,11 +419,10 @@ def _present_paths(cache: Path, records: Iterable[FileRecord]) -> set[str]:
 
 
 def _apply(
-    drive: Drive,
+    fetcher: _Fetcher,
     plan: SyncPlan,
     state: SyncState,
     cache: Path,
-    workers: int,
     progress: bool,
     result: SyncResult,
 ) -> None:
@@ -409,71 +454,99 @@ def _apply(
             state.put_file(_record(move.entry, move.local_path))
             state.done_pending(move.entry.id)
     if plan.downloads:
-        _download_all(drive, plan.downloads, state, cache, workers, progress, result)
+        _download_all(fetcher, plan.downloads, state, cache, progress, result)
     if plan.deletes or plan.moves:  # only these can leave a folder empty
         _prune_empty_folders(cache)
 
 
 def _download_all(
-    drive: Drive,
+    fetcher: _Fetcher,
     downloads: Sequence[Download],
     state: SyncState,
     cache: Path,
-    workers: int,
     progress: bool,
     result: SyncResult,
 ) -> None:
-    """Download concurrently; record what landed in as few transactions as the pace allows.
+    """Download concurrently; put each file in place and record what landed in as few transactions as the
+    pace allows.
 
-    Workers hand their outcomes to this thread through a queue; each turn records every file that has
-    landed since the last one in one transaction (a file is recorded only once its bytes are in place, so a
-    crash loses at most some records, and those files are found complete and kept on the next run).
+    Files the listing already started fetching (``_prefetcher``) are taken from there when the plan wants
+    the very same content; the others start now. Outcomes come to this thread through a queue; each file
+    that has come in is put at its planned path at once, and what has landed is recorded in one
+    transaction at most ``_RECORD_EVERY`` s later, once the folders it landed in are fsynced (a file is
+    recorded only once its bytes are durable and in place; a crash loses at most the last records, whose
+    files the next run removes as unrecorded writes and fetches again).
     """
     failed, now = state.failed(), time.time()
     waiting = [d for d in downloads if d.entry.id in failed and failed[d.entry.id][3] > now]
-    for item in waiting:  # still in its back-off: reported, not tried
-        _entry, reason, _attempts, next_try = failed[item.entry.id]
+    for late in waiting:  # still in its back-off: reported, not tried
+        _entry, reason, _attempts, next_try = failed[late.entry.id]
         when = datetime.fromtimestamp(next_try).astimezone().strftime("%Y-%m-%d %H:%M")
-        result.failed.append(f"{_short(printable(item.entry.path), 160)}: {reason} (next try after {when})")
+        result.failed.append(f"{_short(printable(late.entry.path), 160)}: {reason} (next try after {when})")
     downloads = [d for d in downloads if d not in waiting]
     if not downloads:
         return
     bar = _progress_bar(sum(d.entry.size or 0 for d in downloads)) if progress else None
-    outcomes: queue.SimpleQueue[tuple[Download, int, Exception | None]] = queue.SimpleQueue()
-
-    def work(item: Download) -> None:
-        try:
-            outcomes.put((item, _fetch(drive, item, cache), None))
-        except Exception as exc:  # handed to the recording thread: recorded with a back-off
-            outcomes.put((item, 0, exc))
-
-    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    wanted: dict[str, Download] = {}  # fetched ahead, by the listing: by id
+    for planned in downloads:
+        ahead = fetcher.prefetched.get(planned.entry.id)
+        if ahead is not None and _fetch_key(ahead) == _fetch_key(planned.entry):
+            wanted[planned.entry.id] = planned
+        else:
+            fetcher.start(planned.entry, planned)
     try:
-        for item in downloads:
-            pool.submit(work, item)
         remaining = len(downloads)
+        landed: list[tuple[Download, int]] = []  # in place, not recorded yet
+        folders: set[Path] = set()
+        due = 0.0  # when what has landed is recorded at the latest
         while remaining:
-            batch = [outcomes.get()]
-            with contextlib.suppress(queue.Empty):
-                while True:
-                    batch.append(outcomes.get_nowait())
-            remaining -= len(batch)
-            landed: list[tuple[Download, int]] = []
-            for item, size, exc in batch:
-                if exc is None:
-                    crashpoint("after-download")
-                    landed.append((item, size))
+            batch = fetcher.next_batch(max(0.0, due - time.monotonic()) if landed else None)
+            for outcome in batch:
+                item = outcome.item or wanted.pop(outcome.entry.id, None)
+                if item is None:  # fetched ahead but not in the plan (or not with this content): dropped
+                    fetcher.discard(outcome.tmp)
                     continue
+                exc = outcome.error
+                if exc is not None and outcome.item is None and not isinstance(exc, DriveError):
+                    fetcher.start(item.entry, item)  # fetched ahead, failed on this side: tried as planned
+                    continue
+                remaining -= 1
+                if exc is None:
+                    try:
+                        size, folder = fetcher.place(outcome, item)
+                    except OSError as error:
+                        if outcome.item is None and error.errno == errno.EXDEV:  # another file system
+                            fetcher.start(item.entry, item)  # fetched again beside its planned path
+                            remaining += 1
+                            continue
+                        exc = error
+                    except (ValueError, DriveError) as error:
+                        exc = error
+                    else:
+                        if folder is not None:
+                            folders.add(folder)
+                        crashpoint("after-download")
+                        if not landed:
+                            due = time.monotonic() + _RECORD_EVERY
+                        landed.append((item, size))
+                        continue
                 full = disk_full(exc, cache)
                 if full is not None:  # no other download can land either: one line, then stop
-                    _record_landed(state, landed, result, bar)
+                    _record_landed(state, landed, result, bar, folders)
                     raise full from exc
                 _record_failure(state, item, exc, result)
-            _record_landed(state, landed, result, bar)
+            if landed and (not remaining or len(landed) >= _RECORD_BATCH or time.monotonic() >= due):
+                _record_landed(state, landed, result, bar, folders)
+                landed, folders = [], set()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # on an error or Ctrl-C: nothing new starts
         if bar is not None:
             bar.close()
+
+
+_RECORD_EVERY = 0.1
+"""Seconds files that landed may wait to be recorded: one transaction for many (a crash loses only records,
+and the files of lost records are fetched again)."""
+_RECORD_BATCH = 200
 
 
 def _progress_bar(total: int) -> Any:
@@ -483,16 +556,22 @@ def _progress_bar(total: int) -> Any:
 
 
 def _record_landed(
-    state: SyncState, landed: Sequence[tuple[Download, int]], result: SyncResult, bar: Any
+    state: SyncState,
+    landed: Sequence[tuple[Download, int]],
+    result: SyncResult,
+    bar: Any,
+    folders: Iterable[Path] = (),
 ) -> None:
-    """Record files whose bytes are in place, in one transaction."""
+    """Record files whose bytes are in place, in one transaction, once their ``folders`` are fsynced (so
+    every rename recorded survives a crash)."""
+    for folder in folders:
+        fsync_dir(folder)
     if not landed:
         return
     with state.transaction():
-        for item, _size in landed:
-            state.put_file(_record(item.entry, item.local_path))
-            state.done_pending(item.entry.id)
-            state.clear_failed(item.entry.id)
+        state.put_files([_record(item.entry, item.local_path) for item, _size in landed])
+        state.done_pending_of(item.entry.id for item, _size in landed)
+        state.clear_failed_of(item.entry.id for item, _size in landed)
     for item, size in landed:
         result.downloaded.append(item.entry.path)
         result.bytes += size
@@ -540,14 +619,264 @@ def _short(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else f"{line[: limit // 2 - 1]}…{line[-(limit // 2) :]}"
 
 
-def _fetch(drive: Drive, item: Download, cache: Path) -> int:
-    """Download one file into place; skip the transfer when the cached bytes already match (a crash redo)."""
-    target = resolve_inside(cache, item.local_path)
-    _check_path_length(target)
-    if item.entry.md5 and target.is_file() and md5_file(target) == item.entry.md5:
-        return 0
-    drive.download(item.entry, target)
-    return target.stat().st_size
+# ---- fetching: connections, temporary files, fsyncs ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One fetch done: the fsynced temporary file holding ``entry``'s bytes (None when nothing was fetched:
+    the planned path held them already, or ``error``). ``item`` is the planned download it was for (None
+    for a fetch the listing started before there was a plan)."""
+
+    entry: Entry
+    item: Download | None
+    tmp: Path | None
+    size: int
+    error: Exception | None = None
+
+
+class _Fetcher:
+    """The sync's downloads: ``workers`` connections fetch into temporary files in the cache; each file's
+    fsync runs on another thread, so a connection goes on to its next request at once, not after the disk.
+    Outcomes queue up for the sync's own thread, which puts files in place (``place``) and records them.
+
+    Plain threads on queues (no executor: a future, a lock and a condition per file add up over thousands
+    of small files); started with the first fetch."""
+
+    FLUSHERS = 2
+
+    def __init__(self, drive: Drive, cache: Path, workers: int) -> None:
+        self.drive, self.cache = drive, cache
+        self.workers = max(1, workers)
+        self.outcomes: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
+        self.prefetched: dict[str, Entry] = {}  # fetched ahead of the plan, by id
+        self._jobs: queue.SimpleQueue[tuple[Entry, Download | None] | None] = queue.SimpleQueue()
+        # Bounded: a fetch thread waits for the disk rather than hold an open file per download (thousands of
+        # small files on a slow disk would run out of file descriptors).
+        self._flushes: queue.Queue[tuple[Entry, Download | None, Path, IO[bytes], int] | None]
+        self._flushes = queue.Queue(maxsize=2 * self.workers)
+        self._threads: list[threading.Thread] = []
+        self._flushers: list[threading.Thread] = []
+        self._stopping = False
+        self._temps: set[Path] = set()  # temporary files not placed or removed yet
+        self._folders: set[Path] = set()  # folders made for placed files
+        self._resolved: dict[str, Path] = {}  # local folder -> its resolved path inside the cache
+        self._lock = threading.Lock()
+        self._into = getattr(drive, "fetch_into", None)  # no fsync: done here, off the connection
+
+    def prefetch(self, entry: Entry) -> None:
+        """Start fetching a file the plan will want (the listing is not complete yet)."""
+        self.prefetched[entry.id] = entry
+        self.start(entry, None)
+
+    def start(self, entry: Entry, item: Download | None) -> None:
+        if not self._threads:
+            self._threads = [self._thread(self._work, f"gdrivestats-get-{i}") for i in range(self.workers)]
+            self._flushers = [self._thread(self._flush, "gdrivestats-fsync") for _ in range(self.FLUSHERS)]
+        self._jobs.put((entry, item))
+
+    @staticmethod
+    def _thread(target: Callable[[], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def next_batch(self, timeout: float | None = None) -> list[_Outcome]:
+        """The next outcome (waiting at most ``timeout`` s for it: else none), with every other one in."""
+        try:
+            batch = [self.outcomes.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                batch.append(self.outcomes.get_nowait())
+        return batch
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if not self._stopping:  # stopping: what is still queued is dropped
+                self._fetch(*job)
+
+    def _flush(self) -> None:
+        while (job := self._flushes.get()) is not None:
+            self._durable(*job)
+
+    def target(self, local_path: str) -> Path:
+        """``resolve_inside(cache, local_path)``, each folder resolved once (a sync puts thousands of files
+        in a few folders); a name that is a symlink already is resolved in full, as before."""
+        folder_path, _, name = local_path.rpartition("/")
+        folder = self._resolved.get(folder_path)
+        if folder is None:
+            folder = self._resolved[folder_path] = resolve_inside(self.cache, folder_path or ".")
+        target = folder / name
+        if name in ("", ".", "..") or os.path.islink(target):
+            return resolve_inside(self.cache, local_path)
+        return target
+
+    def _fetch(self, entry: Entry, item: Download | None) -> None:
+        tmp: Path | None = None
+        try:
+            folder = self.cache  # fetched ahead: the planned folder is not known yet
+            if item is not None:  # a crash redo: skip the transfer when the planned path holds the bytes
+                target = self.target(item.local_path)
+                _check_path_length(target)
+                if entry.md5 and target.is_file() and md5_file(target) == entry.md5:
+                    self.outcomes.put(_Outcome(entry, item, None, 0))
+                    return
+                folder = self.folder_for(target)
+            tmp = folder / f"{TMP_PREFIX}get-{os.urandom(8).hex()}"
+            with self._lock:
+                self._temps.add(tmp)
+            if self._into is None:
+                self.drive.download(entry, tmp)  # made durable by the drive itself
+                self.outcomes.put(_Outcome(entry, item, tmp, tmp.stat().st_size))
+                return
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+            handle = os.fdopen(fd, "w+b")
+            try:
+                if hasattr(os, "fchmod"):
+                    os.fchmod(fd, 0o644)  # as atomic_open: whatever the umask
+                size = self._into(entry, handle)
+                handle.flush()
+            except BaseException:
+                handle.close()
+                raise
+            self._flushes.put((entry, item, tmp, handle, size))
+        except Exception as exc:  # handed to the sync's thread: recorded with a back-off
+            self.discard(tmp)
+            self.outcomes.put(_Outcome(entry, item, None, 0, exc))
+
+    def _durable(self, entry: Entry, item: Download | None, tmp: Path, handle: IO[bytes], size: int) -> None:
+        try:
+            try:
+                os.fsync(handle.fileno())
+            finally:
+                handle.close()
+        except OSError as exc:
+            self.discard(tmp)
+            self.outcomes.put(_Outcome(entry, item, None, 0, exc))
+            return
+        self.outcomes.put(_Outcome(entry, item, tmp, size))
+
+    def place(self, outcome: _Outcome, item: Download) -> tuple[int, Path | None]:
+        """Put a fetched file at the planned path: (its size, the folder to fsync), (0, None) when the
+        path held the same bytes already (nothing replaced, as a crash redo finds it)."""
+        tmp = outcome.tmp
+        if tmp is None:
+            return 0, None
+        try:
+            target = self.target(item.local_path)
+            _check_path_length(target)
+            md5 = item.entry.md5
+            if outcome.item is None and md5 and target.is_file() and md5_file(target) == md5:
+                self.discard(tmp)
+                return 0, None
+            folder = self.folder_for(target)
+            os.replace(tmp, target)
+        except BaseException:
+            self.discard(tmp)
+            raise
+        with self._lock:
+            self._temps.discard(tmp)
+        return outcome.size, folder
+
+    def folder_for(self, target: Path) -> Path:
+        """``target``'s folder, made if need be (once: every file placed in it asks)."""
+        folder = target.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return folder
+
+    def discard(self, tmp: Path | None) -> None:
+        """Remove a temporary file that will not be placed."""
+        if tmp is None:
+            return
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        with self._lock:
+            self._temps.discard(tmp)
+
+    def close(self) -> None:
+        """Stop: queued fetches are dropped, running ones finish; no temporary file is left behind."""
+        self._stopping = True
+        try:
+            for _ in self._threads:
+                self._jobs.put(None)
+            for thread in self._threads:
+                thread.join()
+        finally:
+            for _ in self._flushers:
+                self._flushes.put(None)
+            for thread in self._flushers:
+                thread.join()
+            with self._lock:
+                left = list(self._temps)
+            for tmp in left:
+                self.discard(tmp)
+
+
+def _fetch_key(entry: Entry) -> tuple[Any, ...]:
+    """What decides the bytes a download gets: a file fetched ahead serves the plan only if all agree."""
+    return (entry.id, entry.md5, entry.size, entry.modified, entry.version, entry.mime_type, entry.path)
+
+
+def _prefetcher(
+    fetcher: _Fetcher,
+    state: SyncState,
+    known: Mapping[str, FileRecord],
+    patterns: Sequence[str],
+    exclude: str | None,
+    root: Entry,
+) -> Callable[[Entry], None]:
+    """What a full listing tells of each entry it finds: start fetching every file the plan will download.
+
+    Only the content is fetched ahead, into a temporary file; its local name, which depends on every name in
+    its folder, comes from the plan made once the listing is complete, exactly as without this (moves and
+    deletions wait for it too). The guess follows ``view_from_listing``, ``_without_outputs`` and
+    ``plan_sync``: a matching file below the folder (not below an excluded or an output folder), not in
+    the state with the same content, not waiting out a back-off. A wrong guess costs a download, never a
+    wrong result: the plan takes a fetched file only when its content is the one planned.
+    """
+    own, failed, now = state.own_ids(), state.failed(), time.time()
+    prefix = root.path + "/" if root.path else ""
+    inside = {root.id}
+    # A file the state does not know may still be in the cache (a lost or a deleted state): the plan then
+    # keeps the bytes there when they match Drive's md5, so with no state such files are fetched ahead only
+    # into a cache with no file in it yet (with a state, a file it does not know is new since: not there).
+    unknown_ok = bool(known) or not _holds_files(fetcher.cache)
+
+    def found(entry: Entry) -> None:
+        parent = entry.parents[0] if entry.parents else None
+        if parent not in inside or entry.id in own or entry.id == root.id:
+            return
+        rel = entry.path[len(prefix) :] if entry.path.startswith(prefix) else entry.path
+        if entry.is_folder:
+            if rel != exclude:
+                inside.add(entry.id)
+            return
+        if entry.id in fetcher.prefetched or not matches(entry, patterns):
+            return
+        record = known.get(entry.id)
+        if record is not None and same_content(entry, record):
+            return  # unchanged, moved or missing from the cache: the plan says which
+        if record is None and not unknown_ok:
+            return
+        if entry.id in failed and failed[entry.id][3] > now:
+            return
+        fetcher.prefetch(dataclasses.replace(entry, path=rel))
+
+    return found
+
+
+def _holds_files(cache: Path) -> bool:
+    """True when the cache folder holds any file besides its own bookkeeping (state, lock, temporaries)."""
+    own = (OWN_PREFIX, TMP_PREFIX)
+    for _dirpath, dirnames, filenames in os.walk(cache):
+        dirnames[:] = [d for d in dirnames if not d.startswith(own)]
+        if any(not f.startswith(own) for f in filenames):
+            return True
+    return False
 
 
 def _record(entry: Entry, local_path: str) -> FileRecord:

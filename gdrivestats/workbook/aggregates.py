@@ -79,14 +79,19 @@ def total_kind(label: object) -> int:
 def total_kinds(values: pd.Series) -> np.ndarray:
     """total_kind of every cell of a column, computed once per distinct value (a 100,000-row column of a
     few hundred labels costs a few hundred matches)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    if isinstance(values.dtype, pd.StringDtype):  # text already: factorized as it is (Arrow), not as objects
+        codes, found = pd.factorize(values, use_na_sentinel=True)
+        uniques = list(found)
+    else:
+        codes, objects = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+        uniques = objects.tolist()
     if not len(uniques):
         return np.zeros(len(values), dtype=np.int8)
-    heads = [v.lstrip()[:3].lower() if isinstance(v, str) else "" for v in uniques.tolist()]
+    heads = [v.lstrip()[:3].lower() if isinstance(v, str) else "" for v in uniques]
     kinds = np.array(
         [
             total_kind(v) if h in _STARTS or h[:2] in _STARTS_2 else 0
-            for v, h in zip(uniques.tolist(), heads, strict=True)
+            for v, h in zip(uniques, heads, strict=True)
         ],
         dtype=np.int8,
     )

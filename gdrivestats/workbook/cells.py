@@ -97,10 +97,21 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def blank_to_none(grid: pd.DataFrame) -> pd.DataFrame:
-    """Replace empty and whitespace-only text cells of a raw grid with None, column by column."""
+TYPED_NO_TEXT = frozenset({"number", "date", "bool"})
+"""Kinds of ``RawSheet.typed`` columns with no text below the sheet's first row."""
+
+
+def blank_to_none(grid: pd.DataFrame, typed: dict[int, str] | None = None) -> pd.DataFrame:
+    """Replace empty and whitespace-only text cells of a raw grid with None, column by column.
+
+    ``typed`` (``RawSheet.typed``) names the columns with no text below the sheet's first row (grid row 0):
+    only that row's cell is looked at, with the same result."""
     out = {}
+    rows_from_zero = grid.index.is_unique and grid.index.is_monotonic_increasing and grid.index.min() >= 0
     for col in grid.columns:
+        if typed and rows_from_zero and isinstance(col, int) and typed.get(col) in TYPED_NO_TEXT:
+            out[col] = _first_cell_blank_to_none(grid[col])
+            continue
         if isinstance(grid[col].dtype, pd.StringDtype):  # read as text already (CSV)
             out[col] = grid[col].mask(grid[col].str.strip().eq(""))
             continue
@@ -121,6 +132,41 @@ def blank_to_none(grid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=grid.index)
 
 
+def _first_cell_blank_to_none(values: pd.Series) -> pd.Series:
+    """A column that can hold text only in sheet row 1 (at the top, if there): that cell cleared if blank.
+
+    What the general pass gives: the cells below are numbers, dates, booleans or None already."""
+    values = values.astype(object)
+    if (
+        len(values)
+        and values.index[0] == 0
+        and isinstance(values.iloc[0], str)
+        and not values.iloc[0].strip()
+    ):
+        values = values.copy()
+        values.iloc[0] = None
+    return values
+
+
+def rows_below(frame: pd.DataFrame, row: int) -> pd.DataFrame:
+    """``frame.loc[frame.index > row]``: a slice, not a copy, when the rows are in order (they are)."""
+    index = frame.index
+    if index.is_monotonic_increasing:
+        return frame.iloc[int(index.searchsorted(row, side="right")) :]
+    return frame.loc[index > row]
+
+
+def filled_rows(frame: pd.DataFrame) -> pd.Series:
+    """``frame.notna().any(axis=1)``, column by column, stopping at the first column that makes every row
+    filled (a flat table's first column usually does: one column looked at, not all of them)."""
+    filled = np.zeros(len(frame), dtype=bool)
+    for position in range(frame.shape[1]):
+        filled |= frame.iloc[:, position].notna().to_numpy(dtype=bool)
+        if filled.all():
+            break
+    return pd.Series(filled, index=frame.index)
+
+
 _BLOCK = 1024
 
 
@@ -132,17 +178,18 @@ def text_positions(cells: np.ndarray) -> np.ndarray:
     for start in range(0, len(cells), _BLOCK):
         block = cells[start : start + _BLOCK]
         kind = pd.api.types.infer_dtype(block, skipna=True)
-        if kind in _NO_TEXT:
+        if kind in NO_TEXT:
             continue
         hits = np.fromiter((isinstance(v, str) for v in block), dtype=bool, count=len(block))
         found.append(np.flatnonzero(hits) + start)
     return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
 
 
-_NO_TEXT = frozenset(
+NO_TEXT = frozenset(
     {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean", "datetime", "date"}
     | {"datetime64", "timedelta", "timedelta64", "time", "complex"}
 )
+"""What ``pd.api.types.infer_dtype(..., skipna=True)`` says of cells among which no text can be."""
 
 
 def year_text(value: Any) -> str | None:

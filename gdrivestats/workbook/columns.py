@@ -59,10 +59,17 @@ def tidy_numbers(values: pd.Series) -> pd.Series:
     """Whole numbers without gaps become int64; everything else float64."""
     values = values.astype(float)
     numbers = values.to_numpy()
-    whole = len(numbers) and not np.isnan(numbers).any() and (np.mod(numbers, 1) == 0).all()
-    if whole and np.abs(numbers).max() < 2**53:
+    if len(numbers) and _whole(numbers) and np.abs(numbers).max() < 2**53:
         return values.astype("int64")
     return values
+
+
+def _whole(numbers: np.ndarray) -> bool:
+    """No gap and no fraction: the first values looked at first, which settle most columns of decimals."""
+    for part in (numbers[:1024], numbers):
+        if np.isnan(part).any() or not (np.mod(part, 1) == 0).all():
+            return False
+    return True
 
 
 def _mostly_numbers(text: pd.Series, native: int) -> bool:
@@ -189,7 +196,7 @@ def name_columns(body: pd.DataFrame, names: Sequence[str]) -> tuple[pd.DataFrame
             overflow.append(name)
         keep.append(col)
         labels.append(name)
-    out = body[keep].copy()
+    out = body[keep]  # a new frame (copy on write): renaming its columns leaves ``body`` as it is
     out.columns = unique_names(labels)
     return out, overflow, dict(zip(out.columns, keep, strict=True))
 

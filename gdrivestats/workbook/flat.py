@@ -7,7 +7,8 @@ columns with types. The grid it gives is the same as python-calamine's, cell for
 guessed from every row and never coerced, so a column mixing numbers with text, dates or booleans, a column
 of times of day or a repeated header sends the sheet back to python-calamine; placeholders fastexcel reads
 as empty ('n/a') are put back from its error list. Merged ranges are found by scanning the sheet's XML in a
-thread while fastexcel parses.
+thread while fastexcel parses. What each column holds goes with the raw sheet (``RawSheet.typed``): cleaning
+then looks for blank text only where there can be text.
 """
 
 from __future__ import annotations
@@ -168,9 +169,27 @@ def read_flat_sheet(reader: Any, path: Path, name: str, member: zipfile.ZipInfo)
         raise NotFlat(f"merged ranges not read: {failed[0]}")
     header = _header(batch.schema.names)
     columns = [_column(batch.column(i), header[i]) for i in range(batch.num_columns)]
-    _put_back(columns, errors)
+    texts = _put_back(columns, errors)
     grid = pd.DataFrame(dict(enumerate(columns)), dtype=object)
-    return RawSheet(name=name, grid=grid, merges=merges)
+    typed = {
+        i: kind for i in range(batch.num_columns) if (kind := _kind(batch.column(i).type)) and i not in texts
+    }
+    return RawSheet(name=name, grid=grid, merges=merges, typed=typed)
+
+
+def _kind(kind: Any) -> str | None:
+    """What ``RawSheet.typed`` says of a column of this Arrow type (None: a column of empty cells)."""
+    import pyarrow as pa
+
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return "text"
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind):
+        return "number"
+    if pa.types.is_boolean(kind):
+        return "bool"
+    if pa.types.is_timestamp(kind):
+        return "date"
+    return None
 
 
 def _header(names: list[str]) -> list[str | None]:
@@ -202,7 +221,7 @@ def _column(array: Any, header: str | None) -> np.ndarray:
     if pa.types.is_null(kind):
         return out  # np.empty of objects is all None
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        body[:] = array.to_numpy(zero_copy_only=False)
+        body[:] = _texts(array)
         return out  # nulls are None already
     if pa.types.is_floating(kind) or pa.types.is_integer(kind):
         numbers = array.cast(pa.float64()).fill_null(0).to_numpy()
@@ -229,16 +248,33 @@ def _column(array: Any, header: str | None) -> np.ndarray:
     return out
 
 
-def _put_back(columns: list[np.ndarray], errors: Any) -> None:
-    """Cells fastexcel could not give in their column's type: text put back as text, error cells empty."""
+def _texts(array: Any) -> np.ndarray:
+    """A text column as Python strings (None where empty); a column of few distinct texts makes one string
+    per distinct text, not one per cell."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(array)
+    if len(encoded.dictionary) > len(array) // 2:
+        return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+    texts = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last one, None, for empty cells
+    texts[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
+    return texts[encoded.indices.fill_null(len(texts) - 1).to_numpy()]
+
+
+def _put_back(columns: list[np.ndarray], errors: Any) -> set[int]:
+    """Cells fastexcel could not give in their column's type: text put back as text, error cells empty.
+    Returns the columns where text was put back."""
+    texts: set[int] = set()
     for error in getattr(errors, "errors", None) or []:
         row, col = error.offset_position
         detail = str(error.detail)
         text = _ERROR_TEXT.match(detail)
         if text is not None:
             columns[col][row + 1] = text.group(1)  # under the header cell
+            texts.add(col)
         elif not _ERROR_CELL.match(detail):
             raise NotFlat(f"cell ({row + 2}, {col + 1}): {detail[:80]}")
+    return texts
 
 
 def _column_number(letters: bytes) -> int:

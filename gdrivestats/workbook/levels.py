@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gdrivestats.workbook.cells import NO_TEXT
+
 NOT_ADDITIVE = re.compile(
     r"%|percent|per cent|\bpct\b|\bper\b|\brates?\b|\bratios?\b|\baverages?\b|\bavg\b|\bmean\b|\bmedian\b|"
     r"\bindex(?:es)?\b|\bindices\b|\bgrowth\b|\bshares?\b|\bdensity\b|\bhdi\b|expectancy|years of|\brank|"
@@ -74,10 +76,12 @@ def additive_columns(frame: pd.DataFrame, measures: list[str]) -> list[str]:
 def digit_unit(values: np.ndarray) -> float:
     """The unit of the last digit the values are written to: 1 for whole numbers, 0.1 for one decimal."""
     finite = values[np.isfinite(values)]
+    atol = 1e-9 * max(1.0, np.abs(finite).max())
+    head = finite[:1024]  # the first values refuse most units: the whole column is looked at for the rest
     for decimals in range(0, 4):
-        if np.allclose(
-            finite, np.round(finite, decimals), rtol=0, atol=1e-9 * max(1.0, np.abs(finite).max())
-        ):
+        if not np.allclose(head, np.round(head, decimals), rtol=0, atol=atol):
+            continue
+        if np.allclose(finite, np.round(finite, decimals), rtol=0, atol=atol):
             return 10.0**-decimals
     return 0.0
 
@@ -166,11 +170,10 @@ def find_tree(frame: pd.DataFrame, columns: list[str]) -> Tree | None:
     """The outline of parents and parts among the rows of ``frame``, or None when there is none."""
     if not columns or len(frame) < MIN_ROWS_FOR_SUMS:
         return None  # a handful of rows: sums that hold may well be chance (Alpha 1 + Beta 2 = Gamma 3)
-    matrix = np.column_stack(
-        [pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in columns]
-    )
-    order = np.argsort(-np.isfinite(matrix).sum(axis=0), kind="stable")[:6]  # the fullest column first
-    matrix = np.nan_to_num(matrix[:, order], nan=0.0)
+    arrays = [pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in columns]
+    filled = np.array([np.isfinite(a).sum() for a in arrays])
+    order = np.argsort(-filled, kind="stable")[:6]  # the fullest column first
+    matrix = np.nan_to_num(np.column_stack([arrays[j] for j in order]), nan=0.0)
     units = np.array([digit_unit(matrix[:, j]) for j in range(matrix.shape[1])])
     return _build(matrix, units)
 
@@ -263,6 +266,10 @@ def code_levels(values: list[object]) -> list[int | None] | None:
     """The level each row's code encodes: '1' > '1.1' > '1.1.2' (dots), or 'A' > 'A01' > 'A011' and
     'UKC' > 'UKC1' > 'UKC11' (longer codes that extend a shorter one); None for a row without a code, and
     None for the whole column when the codes encode no levels."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    if pd.api.types.infer_dtype(cells, skipna=True) in NO_TEXT:  # no text, so no codes (a column of numbers)
+        return None
     texts = [str(v).strip() if isinstance(v, str) and str(v).strip() else None for v in values]
     present = [t for t in texts if t is not None]
     if len(present) < 4 or len(present) < 0.6 * len(texts):

@@ -72,6 +72,10 @@ class RawSheet:
     notes: list[str] = field(default_factory=list)
     title: str | None = None  # set when a table was cut out of a sheet under a title of its own
     unit: str | None = None
+    typed: dict[int, str] = field(default_factory=dict)
+    """Columns read as typed columns (big flat sheets, by fastexcel) -> what every cell below the sheet's
+    first row is, or None: 'number' (float), 'date', 'bool' or 'text'. No text below the first row of the
+    first three, so nothing there to clear or to parse."""
 
 
 class SkipSheet(Exception):

@@ -53,11 +53,23 @@ def footnote_texts(rows: Sequence[Sequence[Any]]) -> list[str]:
 
 def split_footnotes(body: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The table rows and the text of the notes under it ("Source: ...")."""
-    wide = np.flatnonzero(body.notna().sum(axis=1).to_numpy() >= 2)
-    tail_from = int(wide[-1]) + 1 if len(wide) else 0
+    tail_from = _last_wide_row(body) + 1
     tail = body.iloc[tail_from:].to_numpy().tolist()
     start = tail_from + footnote_start(tail)
     return body.iloc[:start], footnote_texts(body.iloc[start:].to_numpy().tolist())
+
+
+def _last_wide_row(body: pd.DataFrame) -> int:
+    """The position of the last row with at least two filled cells (-1 if none), looked for from the end in
+    growing blocks: the notes under a table are a few rows, and a table's last row is usually wide."""
+    end, step = len(body), 256
+    while end > 0:
+        start = max(0, end - step)
+        wide = np.flatnonzero(body.iloc[start:end].notna().sum(axis=1).to_numpy() >= 2)
+        if len(wide):
+            return start + int(wide[-1])
+        end, step = start, step * 4
+    return -1
 
 
 def blank_rows_note(filled: pd.Series, header: int, body: pd.DataFrame) -> list[str]:
@@ -78,7 +90,9 @@ def fill_merged_labels(
     for (r0, c0), (r1, c1) in merges:
         if c0 == c1 and r1 > r0 and c0 in body.columns:
             vertical.setdefault(c0, []).append((r0, r1))
-    body, notes = body.copy(), []
+    notes: list[str] = []
+    if vertical:
+        body = body.copy()
     for col, spans in sorted(vertical.items()):
         values, count = body[col].to_numpy(dtype=object, copy=True), 0
         for r0, r1 in spans:
@@ -225,16 +239,19 @@ def sum_total_mask(frame: pd.DataFrame, numeric_columns: Sequence[str], rtol: fl
         return none
     values = frame[list(numeric_columns)].astype(float)
     sums = values.sum()
-    usable = [c for c in numeric_columns if (values[c].dropna() >= 0).all() and sums[c] > 0]
+    usable = [c for c in numeric_columns if not (values[c] < 0).any() and sums[c] > 0]
     if not usable:
         return none
-    close = np.isclose(2 * values[usable].to_numpy(), sums[usable].to_numpy(), rtol=rtol, atol=0)
-    need = max(1, math.ceil(0.6 * len(usable)))
-    mask = pd.Series(close.sum(axis=1) >= need, index=frame.index)
     if len(usable) == 1 and len(frame) < 6:
         return none
-    ends = mask.iloc[[0, -1]]
-    return mask if mask.sum() == 1 and ends.any() else none
+    need = max(1, math.ceil(0.6 * len(usable)))
+    targets = sums[usable].to_numpy()
+    ends = np.isclose(2 * values[usable].iloc[[0, -1]].to_numpy(), targets, rtol=rtol, atol=0)
+    if not (ends.sum(axis=1) >= need).any():  # neither end is the sum of the rest: no row is taken
+        return none
+    close = np.isclose(2 * values[usable].to_numpy(), targets, rtol=rtol, atol=0)
+    mask = pd.Series(close.sum(axis=1) >= need, index=frame.index)
+    return mask if mask.sum() == 1 else none
 
 
 def set_aside_totals(
@@ -253,7 +270,7 @@ def set_aside_totals(
     if any((found == TOTAL_NAMED).any() for found in kinds.values()):
         word |= confirmed_named_totals(data, kinds, label, additive_columns(data, numeric))
     by_label = pd.Series(word, index=data.index, dtype=bool)
-    rest = data.loc[~by_label]
+    rest = data.loc[~by_label] if word.any() else data
     by_sum = sum_total_mask(rest, numeric).reindex(data.index, fill_value=False)
     mask = by_label | by_sum
     if not mask.any():

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from gdrivestats.errors import WorkbookError
-from gdrivestats.workbook.cells import blank_to_none
+from gdrivestats.workbook.cells import blank_to_none, filled_rows, rows_below
 from gdrivestats.workbook.colsums import aggregate_column_notes, find_aggregate_columns
 from gdrivestats.workbook.columns import Column, assemble, clean_columns, detect_roles, name_columns
 from gdrivestats.workbook.header import (
@@ -55,9 +55,10 @@ def clean_raw_sheet(raw: RawSheet) -> Sheet:
     """Find the header, the body and the notes under the table of one raw sheet, then clean the body."""
     if raw.skip_reason:
         raise SkipSheet(raw.skip_reason)
-    grid = blank_to_none(raw.grid)
-    filled = grid.notna().any(axis=1)
-    grid = grid.loc[filled]
+    grid = blank_to_none(raw.grid, raw.typed)
+    filled = filled_rows(grid)
+    if not filled.all():
+        grid = grid.loc[filled]
     if grid.empty:
         raise SkipSheet("the sheet is empty")
     top_frame = grid.iloc[:SCAN_ROWS]
@@ -68,7 +69,7 @@ def clean_raw_sheet(raw: RawSheet) -> Sheet:
     if len(rows) == 2 and is_dimension_row(top, rows[0]):  # 'GEO (Labels)' under 'TIME': the label column
         names.names[0] = header_text(top[rows[1]][0])[0]
     notes = list(raw.notes) + layout_notes(rows, positions) + header_notes(names)
-    body = grid.loc[grid.index > positions[rows[-1]]]
+    body = rows_below(grid, positions[rows[-1]])
     body, unit_below = unit_under_header(body)
     body, metadata, meta_notes, meta_unit = metadata_under_header(body)
     notes += meta_notes
@@ -112,7 +113,9 @@ def clean_body(
         meta = metadata[[positions[c] for c in body.columns]]
         meta.columns = body.columns
     raw_body = body
-    body = body.loc[body.notna().any(axis=1)]
+    filled = filled_rows(body)
+    if not filled.all():
+        body = body.loc[filled]
     columns = clean_columns(body, raw)
     body, repair_notes = repair_rows(body, columns, overflow, raw)
     if repair_notes:

@@ -98,7 +98,6 @@ def _side_by_side(raw: RawSheet, header: list[object], header_at: int) -> list[R
     named = [c for c, v in enumerate(header) if not is_blank(v)]
     if len(named) < 4:
         return None
-    below = grid.loc[grid.index > header_at]
     for gap in range(named[0] + 2, named[-1]):
         if not is_blank(header[gap]) or not _blank_column(grid.iloc[:, gap]):
             continue
@@ -106,7 +105,8 @@ def _side_by_side(raw: RawSheet, header: list[object], header_at: int) -> list[R
         left = [c for c in named if c < gap]
         if len(right) < 2 or len(left) < 2:
             continue
-        labels = below.iloc[:, right[0]].dropna()
+        column = grid.iloc[:, right[0]]
+        labels = column.loc[grid.index > header_at].dropna()
         if labels.empty or labels.map(lambda v: isinstance(v, str)).mean() < 0.8:
             continue  # the right part does not start with a column of labels: one table with a spacer
         parts = []
@@ -119,10 +119,19 @@ def _side_by_side(raw: RawSheet, header: list[object], header_at: int) -> list[R
                 if first <= c0 and c1 < last
             ]
             indents = {c - first: rows for c, rows in raw.indents.items() if first <= c < last}
+            typed = {c - first: kind for c, kind in raw.typed.items() if first <= c < last}
             name = raw.name if number == 1 else f"{raw.name} ({number})"
             note = f"Table {number} of 2 side by side on sheet '{raw.name}' (columns {first + 1} to {last})"
             parts.append(
-                replace(raw, name=name, grid=part, merges=merges, indents=indents, notes=[*raw.notes, note])
+                replace(
+                    raw,
+                    name=name,
+                    grid=part,
+                    merges=merges,
+                    indents=indents,
+                    typed=typed,
+                    notes=[*raw.notes, note],
+                )
             )
         return parts
     return None

@@ -75,7 +75,11 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
 class TestApiContract(DriveContract):
     @pytest.fixture
     def drive(self, emu: Any) -> ApiDrive:
-        return make_drive(emu)
+        from gdrivestats.drive.pacer import Pacer
+
+        drive = make_drive(emu)
+        drive.pacer = Pacer(rate=100.0, burst=100, start=100.0)  # the emulator has no write limit here
+        return drive
 
 
 # ---- construction --------------------------------------------------------------------------------
@@ -557,6 +561,7 @@ def test_changes_drop_cached_paths_of_moved_folders(emu: Any, api: ApiDrive) -> 
     assert api.read_bytes("b/inner/f.csv") == b"f"
 
 
+@pytest.mark.slow  # eight threads through the shared write pacer at Drive's pace
 def test_concurrent_upserts_of_one_name_make_one_file(emu: Any, api: ApiDrive) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

@@ -21,9 +21,12 @@ import pytest
 from gdrivestats.emulator import Emulator, start_emulator
 from tests.emulator.helpers import LoopbackConnectProxy, make_xlsx
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("rclone") is None or shutil.which("openssl") is None, reason="needs rclone and openssl"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("rclone") is None or shutil.which("openssl") is None, reason="needs rclone and openssl"
+    ),
+    pytest.mark.slow,  # rclone processes against the emulator over TLS, end to end
+]
 
 
 @pytest.fixture

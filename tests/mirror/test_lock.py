@@ -25,6 +25,7 @@ def drive(tmp_path: Path) -> LocalDrive:
     return LocalDrive(tmp_path / "drive")
 
 
+@pytest.mark.slow  # a whole run after the lock is free: analysis in worker processes
 def test_a_run_and_a_sync_refuse_a_cache_another_process_holds(drive: LocalDrive, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()

@@ -40,6 +40,7 @@ def live_outputs(emu: Emulator) -> set[str]:
     return {e.path[len(OUT) + 1 :] for e in api(emu).list(OUT, recursive=True) if not e.is_folder}
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_state_from_another_server_is_not_reused(
     emu: Emulator, start_emu: Callable[..., Emulator], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -58,6 +59,7 @@ def test_state_from_another_server_is_not_reused(
     assert not (cache / "more.csv").exists()
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_state_from_another_account_on_the_same_server_is_not_reused(
     emu: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -70,6 +72,7 @@ def test_state_from_another_account_on_the_same_server_is_not_reused(
     assert any("another Drive account or server" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_a_new_sign_in_of_the_same_account_keeps_the_state(emu: Emulator, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert run(api(emu, "first-token"), FOLDER, cache, progress=False).ok
@@ -82,6 +85,7 @@ def test_a_new_sign_in_of_the_same_account_keeps_the_state(emu: Emulator, tmp_pa
     assert emu.log.count() == 1  # the same sign-in: the changes feed alone
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_a_trashed_output_folder_is_written_again(emu: Emulator, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert run(api(emu), FOLDER, cache, progress=False).ok
@@ -95,6 +99,7 @@ def test_a_trashed_output_folder_is_written_again(emu: Emulator, tmp_path: Path)
     assert quiet.analysed == [] and quiet.uploaded == 0 and emu.log.count() <= 2
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_a_deleted_or_an_edited_output_is_written_again(emu: Emulator, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert run(api(emu), FOLDER, cache, progress=False).ok
@@ -110,6 +115,7 @@ def test_a_deleted_or_an_edited_output_is_written_again(emu: Emulator, tmp_path:
     assert b"by hand" not in api(emu).read_bytes(f"{OUT}/more/summary.json")
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_an_edited_shortcut_target_updates_the_mirror(emu: Emulator, tmp_path: Path) -> None:
     shared = emu.state.add_shared_with_me("shared.csv", small_csv(3), "text/csv")
     folder_id = api(emu).stat(FOLDER).id
@@ -123,6 +129,7 @@ def test_an_edited_shortcut_target_updates_the_mirror(emu: Emulator, tmp_path: P
     assert (cache / "shared.csv").read_bytes() == small_csv(4)
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 @pytest.mark.parametrize(
     ("block", "words"),
     [
@@ -156,6 +163,7 @@ def test_a_blocked_file_is_named_retried_later_and_does_not_stop_the_changes_fee
     assert (cache / "more.csv").read_bytes() == small_csv(2)
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_google_docs_named_like_workbooks_are_not_workbooks(emu: Emulator, tmp_path: Path) -> None:
     folder_id = api(emu).stat(FOLDER).id
     emu.state.add_document(folder_id, "budget.xlsx", text="a letter, not a table")
@@ -194,6 +202,7 @@ def test_a_dry_run_writes_nothing_anywhere(emu: Emulator, tmp_path: Path) -> Non
     assert (cache / "more.csv").read_bytes() == small_csv(2)
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_a_shortcut_to_an_ancestor_folder_is_not_followed(
     emu: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -223,6 +232,7 @@ def test_control_characters_in_drive_names_never_reach_the_terminal(emu: Emulato
     assert all(not line.startswith("gdrivestats: error") for line in plan.splitlines())
 
 
+@pytest.mark.slow  # whole runs: analysis in worker processes, reports, write-back
 def test_sync_and_run_take_every_drive_location_form(emu: Emulator, tmp_path: Path) -> None:
     folder_id = api(emu).stat(FOLDER).id
     url = f"https://drive.google.com/drive/folders/{folder_id}?usp=sharing"

@@ -1,4 +1,4 @@
-"""Fixtures of the report tests: a report of the countries workbook, saved once or per test."""
+"""Fixtures of the report tests: the countries report (saved once) and a tiny report saved per test."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gdrivestats.report import Report, build_report
-from tests.report.support import workbook
+from tests.report.support import tiny, workbook
 
 
 @pytest.fixture
@@ -16,8 +16,9 @@ def report() -> Report:
 
 
 @pytest.fixture
-def saved(report: Report, tmp_path: Path) -> Path:
-    return report.save(tmp_path / "out")
+def saved(tmp_path: Path) -> Path:
+    """A small report saved in this test's folder (one chart: quick), for tests that change or replace it."""
+    return build_report(tiny(), top=3).save(tmp_path / "out")
 
 
 @pytest.fixture(scope="package")

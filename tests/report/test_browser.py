@@ -11,9 +11,10 @@ from gdrivestats.report import build_report
 from tests.report.browser import chromium, measure, screenshot
 from tests.report.support import wide_workbook, workbook
 
-pytestmark = pytest.mark.skipif(
-    chromium() is None, reason="chromium is not installed (apt-get install -y chromium)"
-)
+pytestmark = [
+    pytest.mark.skipif(chromium() is None, reason="chromium is not installed (apt-get install -y chromium)"),
+    pytest.mark.slow,  # a headless Chromium started for each page measured
+]
 
 
 @pytest.fixture(scope="module")

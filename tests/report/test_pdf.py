@@ -63,6 +63,7 @@ def test_pdf_pages_render(saved_once: Path, tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("p-*.png"))) == 3
 
 
+@pytest.mark.slow  # 70 metrics analysed, drawn and laid out in a PDF
 @pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext missing (apt-get install poppler-utils)"
 )

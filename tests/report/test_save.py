@@ -49,13 +49,13 @@ def test_failed_save_keeps_the_previous_output(
     assert sorted(p.name for p in saved.parent.iterdir()) == ["out"]  # no temporary folder left behind
 
 
-def test_save_replaces_an_earlier_report(report: Report, tmp_path: Path) -> None:
-    out = report.save(tmp_path / "out", charts=True)
+def test_save_replaces_an_earlier_report(tmp_path: Path) -> None:
+    out = build_report(tiny(), top=3).save(tmp_path / "out", charts=True)
     (out / "charts" / "stale.png").write_bytes(b"old")
-    build_report(workbook(), top=2).save(out)
+    build_report(tiny(), top=2).save(out)
     assert not (out / "charts").exists()
     summary = json.loads((out / "summary.json").read_text("utf-8"))
-    assert len(summary["workbooks"][0]["sheets"][0]["top"]["Population"]) == 2
+    assert len(summary["workbooks"][0]["sheets"][0]["top"]["Count"]) == 2  # of 3 rows: the second report's
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from gdrivestats.report import build_report
-from gdrivestats.report.xlsx import xlsx_sheet_name
+from gdrivestats.report.xlsx import write_summary_xlsx, xlsx_sheet_name
 from gdrivestats.workbook import Role, Sheet, Workbook
 from tests.report.support import FORMULA_LIKE
 
@@ -71,8 +71,9 @@ def test_many_sheets_stay_one_tab_each(tmp_path: Path) -> None:
         Sheet(f"Sheet {i}", pd.DataFrame({"V": [1.0, 2.0, 3.0]}), {"V": Role.NUMERIC}, None)
         for i in range(30)
     ]
-    out = build_report(Workbook("many", "m.xlsx", sheets)).save(tmp_path / "out")
-    names = load_workbook(out / "summary.xlsx").sheetnames
+    report = build_report(Workbook("many", "m.xlsx", sheets))
+    write_summary_xlsx(report.workbooks, tmp_path / "summary.xlsx")  # as save writes it, without the charts
+    names = load_workbook(tmp_path / "summary.xlsx").sheetnames
     assert len(names) == 32 and names[0] == "Contents" and names[-1] == "Notes"
 
 

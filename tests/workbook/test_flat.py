@@ -203,6 +203,7 @@ def test_what_fastexcel_cannot_give_exactly_goes_the_usual_way(
     assert_same_book(a, b)
 
 
+@pytest.mark.slow  # every real xlsx (or a real table) read both ways: seconds of loading
 def test_real_workbooks_same_tables_either_way(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for path in sorted(shared_data.glob("*.xlsx")):
         a, b, _ = both_ways(path, monkeypatch)  # none of these small messy sheets looks flat: the usual way
@@ -228,6 +229,7 @@ def test_real_sheets_same_cells_from_fastexcel(shared_data: Path) -> None:
     assert compared and refused  # titles above the header make columns of mixed text: those are refused
 
 
+@pytest.mark.slow  # every real xlsx (or a real table) read both ways: seconds of loading
 @pytest.mark.parametrize(
     "name",
     [

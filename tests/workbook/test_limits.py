@@ -34,6 +34,7 @@ def _xlsx_with(tmp_path: Path, name: str, members: dict[str, bytes]) -> Path:
     return path
 
 
+@pytest.mark.slow  # a size budget: over a GB compressed to build the bomb
 def test_a_zip_bomb_is_refused_quickly_and_cheaply(tmp_path: Path) -> None:
     bomb = _xlsx_with(tmp_path, "bomb.xlsx", {"xl/media/padding.bin": b"\0" * (1100 << 20)})
     assert bomb.stat().st_size < 8 << 20  # a few MB on disk, over a GB unpacked

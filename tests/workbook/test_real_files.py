@@ -303,6 +303,7 @@ def test_ons_time_series_split_by_frequency(shared_data: Path) -> None:
     assert "CDID" in set(annual.set_aside["Title"])
 
 
+@pytest.mark.slow  # a real file the loader takes seconds over
 def test_eurostat_eu_aggregate_flags_and_dimension_header(shared_data: Path) -> None:
     book = load_workbook(shared_data / "eurostat_unemployment_by_duration.xlsx")
     assert book.notes[:2] == ["Skipped sheet 'Summary': no column holds numbers",
@@ -319,6 +320,7 @@ def test_eurostat_eu_aggregate_flags_and_dimension_header(shared_data: Path) -> 
     assert first.data.nlargest(3, "2024")["GEO (Labels)"].tolist() == ["Türkiye", "Spain", "France"]
 
 
+@pytest.mark.slow  # a real file the loader takes seconds over
 def test_bulgaria_stacked_years_and_cyrillic_total(shared_data: Path) -> None:
     book = load_workbook(shared_data / "nsi_bulgaria_job_vacancies_by_activity.xls")
     first, second = book.sheets[0], book.sheets[1]
@@ -329,6 +331,7 @@ def test_bulgaria_stacked_years_and_cyrillic_total(shared_data: Path) -> None:
     assert len(first.data) == 14
 
 
+@pytest.mark.slow  # a real file the loader takes seconds over
 def test_statcan_marks_unit_line_and_footnotes(shared_data: Path) -> None:
     cpi = load_workbook(shared_data / "statcan_cpi_monthly_as_displayed.csv").sheets[0]
     assert cpi.title == "Consumer Price Index, monthly, not seasonally adjusted"  # '1 2 3' removed
@@ -409,6 +412,7 @@ def test_nbs_year_totals_beside_their_quarters(shared_data: Path) -> None:
     assert "2022 Q1" not in current.aggregate_columns  # a quarter alone is no total
 
 
+@pytest.mark.slow  # a real file the loader takes seconds over
 def test_bulgaria_annual_three_row_header_and_country_total_column(shared_data: Path) -> None:
     annual = load_workbook(shared_data / "nsi_bulgaria_job_vacancies_by_activity.xls").sheets
     sheet = next(s for s in annual if s.name == "Годишни данни НКИД_03")
@@ -424,6 +428,7 @@ def test_bulgaria_annual_three_row_header_and_country_total_column(shared_data: 
     assert sheet.data[regions].sum(axis=1).tolist() == sheet.data[vacancies].tolist()  # each class: 6 regions
 
 
+@pytest.mark.slow  # a real file the loader takes seconds over
 def test_imf_one_table_per_subject_never_summed_together(shared_data: Path) -> None:
     book = load_workbook(shared_data / "imf_weo_country_groups_tab_text.xls")
     names = [s.name.removeprefix("imf_weo_country_groups_tab_text ") for s in book.sheets]

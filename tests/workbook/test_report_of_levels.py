@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from gdrivestats.report import build_report
 from gdrivestats.report.save import save_report
 from gdrivestats.workbook import load_workbook
 
 
+@pytest.mark.slow  # a real file analysed and a whole report saved
 def test_report_of_the_mospi_table_ranks_each_level(shared_data: Path, tmp_path: Path) -> None:
     book = load_workbook(shared_data / "mospi_tamil_nadu_gsva_by_sector.csv")
     folder = save_report(build_report(book, top=3), tmp_path / "out")
@@ -30,6 +33,7 @@ def test_report_of_the_mospi_table_ranks_each_level(shared_data: Path, tmp_path:
     assert "Top and bottom 3 at level 3" in html and "Top level 2" in html and "Top level 4" in html
 
 
+@pytest.mark.slow  # a real file analysed and a whole report saved
 def test_report_headings_carry_the_unit(shared_data: Path, tmp_path: Path) -> None:
     book = load_workbook(shared_data / "knbs_population_projections.xlsx", sheet="Table 19.2")
     folder = save_report(build_report(book, top=3), tmp_path / "out")

@@ -29,6 +29,7 @@ def test_written_indents_read_from_the_xml(tmp_path: Path) -> None:
     assert found == styles._indents_by_openpyxl(path, names)
 
 
+@pytest.mark.slow  # every real xlsx read twice, by its XML and by openpyxl
 def test_real_workbooks_same_indents_as_openpyxl(shared_data: Path) -> None:
     counted = {}
     for path in sorted(shared_data.glob("*.xlsx")):
