@@ -188,6 +188,11 @@ def read_request(
     return HttpRequest(http, model.response, f"{api_root}{path}{query_string}", method="GET", headers=headers)
 
 
+def _live_in(raw: dict[str, Any], folder: Entry, name: str) -> bool:
+    """True when the item Drive returned (asked with ``trashed``) is still ``name`` in ``folder``, live."""
+    return not raw.get("trashed") and raw.get("name") == name and folder.id in (raw.get("parents") or [])
+
+
 def _file_path(file_id: str, suffix: str = "") -> str:
     return f"files/{url_quote(file_id, safe='')}{suffix}"
 
@@ -862,13 +867,12 @@ class ApiDrive(Drive):
             )
         except NotFound:
             return None
-        same_place = raw.get("name") == name and folder.id in (raw.get("parents") or [])
         same_kind = (
             raw.get("mimeType") == native
             if native
             else not str(raw.get("mimeType", "")).startswith(GOOGLE_APPS_PREFIX)
         )
-        if raw.get("trashed") or not same_place or not same_kind:
+        if not _live_in(raw, folder, name) or not same_kind:
             return None
         return self._entry(raw, join_path(folder.path, name), (folder.id,))
 
@@ -1076,8 +1080,7 @@ class ApiDrive(Drive):
             )
         except NotFound:
             return self._child(parent, name) or self._mkdir(parent, name, folder_id)
-        live = not raw.get("trashed") and raw.get("mimeType") == FOLDER_MIME
-        if live and raw.get("name") == name and parent.id in (raw.get("parents") or []):
+        if raw.get("mimeType") == FOLDER_MIME and _live_in(raw, parent, name):
             entry = self._entry(raw, path, (parent.id,))
             self._remember(entry)
             return entry

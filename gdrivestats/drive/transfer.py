@@ -76,10 +76,6 @@ def download_to(
     return hasher.md5.hexdigest(), hasher.size
 
 
-class _Mismatch(Exception):
-    """The bytes received differ from Drive's md5: the temporary file is discarded."""
-
-
 def download_file(
     make_request: Callable[[], HttpRequest],
     dest: Path,
@@ -95,20 +91,9 @@ def download_file(
     left half-written.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(1, attempts + 1):
-        try:
-            with atomic_open(dest) as fh:
-                md5, size = download_to(make_request(), fh, what, policy, chunk_size)
-                if expected_md5 is not None and md5 != expected_md5:
-                    raise _Mismatch
-            return dest
-        except _Mismatch:
-            pass
-        logger.info("%s: md5 mismatch (got %s, Drive says %s), attempt %d", what, md5, expected_md5, attempt)
-    raise DriveError(
-        f"{what}: downloaded content does not match Drive's md5 after {attempts} attempts "
-        f"({size} bytes); the file may be changing, retry later"
-    )
+    with atomic_open(dest) as fh:
+        download_into(make_request, fh, what, policy, expected_md5, chunk_size, attempts)
+    return dest
 
 
 def download_into(

@@ -216,40 +216,38 @@ class Mirror:
     def folders_ahead(
         self, drive: Drive, records: Sequence[FileRecord], out_root: str, names: Mapping[str, str]
     ) -> FolderMaker:
-        """A FolderMaker for the output folders of ``records`` (in write-back order), to start while they
-        are analysed: see ``_folders_to_make``."""
-        todo = self._folders_to_make(drive, records, out_root, names)
-        root = FolderToMake(out_root, self._reserved_id(drive, "out_root_id")) if todo else None
+        """A FolderMaker for the output folders of ``records`` (in write-back order) with no outputs on Drive
+        yet, each in ``out_root``/its name, to start while they are analysed.
+
+        Each folder's id (and the out-folder's) is asked of Drive and recorded here, before the folder is
+        made, so a run stopped right after making it leaves it known to the next run (found by id: Drive's
+        listings can lag behind the create); an id an earlier run recorded is used again.
+        """
+        keys = {r.id: f"output_folder:{r.id}" for r in records if not self._db.outputs(r.id)}
+        ids = self._reserved_ids(drive, ["out_root_id", *keys.values()] if keys else [])
+        todo = {rid: FolderToMake(join_path(out_root, names[rid]), ids[key]) for rid, key in keys.items()}
+        root = FolderToMake(out_root, ids["out_root_id"]) if todo else None
         return FolderMaker(drive, todo, root=root)
 
-    def _reserved_id(self, drive: Drive, key: str) -> str | None:
-        """The folder id recorded under ``key``, or a new one from Drive recorded there now (None: the drive
-        names folders itself, or could not say)."""
+    def _reserved_ids(self, drive: Drive, keys: Sequence[str]) -> dict[str, str | None]:
+        """The folder id recorded under each key, or a new one from Drive, recorded now in one transaction
+        (None: the drive names folders itself, or could not say; the folder is then made by name)."""
         state = self._db
-        folder_id = state.get_meta(key)  # one a stopped run made or meant to make
-        if folder_id is None:
+        ids = {key: state.get_meta(key) for key in keys}  # ones a stopped run made or meant to make
+        new: dict[str, str] = {}
+        for key in (k for k, v in ids.items() if v is None):
             try:
                 folder_id = drive.new_folder_id()
-            except GdriveStatsError as exc:  # made by name then, as without this
+            except GdriveStatsError as exc:
                 log.debug("no id for an output folder made ahead: %s", exc)
-            if folder_id is not None:
-                with state.transaction():
-                    state.set_meta(key, folder_id)
-        return folder_id
-
-    def _folders_to_make(
-        self, drive: Drive, records: Sequence[FileRecord], out_root: str, names: Mapping[str, str]
-    ) -> dict[str, FolderToMake]:
-        """The output folders to make ahead of the write-back: one for each of ``records`` with no outputs
-        on Drive yet, in ``out_root``/its name. A new folder's id is asked of Drive and recorded here first,
-        so a run stopped right after making the folder leaves it known to the next run (found by id:
-        Drive's listings can lag behind the create); the id an earlier run recorded is used again."""
-        todo = {}
-        for record in records:
-            if not self._db.outputs(record.id):
-                folder_id = self._reserved_id(drive, f"output_folder:{record.id}")
-                todo[record.id] = FolderToMake(join_path(out_root, names[record.id]), folder_id)
-        return todo
+                break
+            if folder_id is None:
+                break
+            new[key] = folder_id
+        with state.transaction():
+            for key, folder_id in new.items():
+                state.set_meta(key, folder_id)
+        return ids | new
 
     def discard_output_folder(self, drive: Drive, record: FileRecord, folder: Entry) -> None:
         """Remove the empty output folder made ahead for a workbook whose analysis failed, and its record

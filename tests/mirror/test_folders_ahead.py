@@ -8,6 +8,7 @@ from pathlib import Path
 from google.oauth2.credentials import Credentials
 
 from gdrivestats.drive.api import ApiDrive
+from gdrivestats.drive.base import Entry
 from gdrivestats.drive.local import LocalDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.mirror import Mirror
@@ -27,6 +28,17 @@ def _api(emu: Emulator) -> ApiDrive:
     return ApiDrive(Credentials("test-token"), root_url=emu.url)
 
 
+def _made_ahead(emu: Emulator, cache: Path, sync_first: bool = False) -> dict[str, Entry | None]:
+    """A run that makes the output folders ahead, then stops before writing any output: each workbook's
+    folder entry, in analysis order (the first run of a cache syncs first)."""
+    with Mirror(cache) as mirror:
+        if sync_first:
+            mirror.sync(_api(emu), FOLDER, progress=False)
+        records = mirror.needs_analysis()
+        with mirror.folders_ahead(_api(emu), records, OUT, mirror.output_folders()) as maker:
+            return {r.id: maker.folder(r.id) for r in records}
+
+
 def _folder_creates(emu: Emulator) -> int:
     return sum(1 for e in emu.log.entries() if e.kind == "create" and e.status == 200)
 
@@ -36,20 +48,11 @@ def test_a_folder_made_ahead_is_recorded_first_and_found_by_id_after_a_stop(
 ) -> None:
     emu = _seeded(tmp_path, start_emu, 2)
     cache = tmp_path / "cache"
-    with Mirror(cache) as mirror:
-        mirror.sync(_api(emu), FOLDER, progress=False)
-        records = mirror.needs_analysis()
-        names = mirror.output_folders()
-        with mirror.folders_ahead(_api(emu), records, OUT, names) as maker:
-            made = {r.id: maker.folder(r.id) for r in records}
-        # The run stops here, before any output is written: the folders exist and the state knows them.
+    made = _made_ahead(emu, cache, sync_first=True)  # the folders exist and the state knows them
     assert {e.name for e in _api(emu).list(OUT)} == {"t0", "t1"}
     emu.state.listing_lag = 60.0  # a listing that does not show them yet must not lead to a second folder
     emu.log.clear()
-    with Mirror(cache) as mirror:
-        records = mirror.needs_analysis()
-        with mirror.folders_ahead(_api(emu), records, OUT, mirror.output_folders()) as maker:
-            again = {r.id: maker.folder(r.id) for r in records}
+    again = _made_ahead(emu, cache)
     assert {k: e.id for k, e in again.items() if e} == {k: e.id for k, e in made.items() if e}
     assert len(again) == 2 and _folder_creates(emu) == 0
     emu.state.listing_lag = 0.0
@@ -108,15 +111,9 @@ def test_a_folder_meant_but_not_made_before_a_stop_is_made_with_its_id_once(
         meant = maker._todo[records[0].id].folder_id  # recorded; the run stops before the maker starts
     assert meant is not None and not _api(emu).exists(f"{OUT}/t0")
     emu.state.listing_lag = 60.0
-    made = []
-    for _ in range(2):  # the next run makes it with that id; the one after finds it by id, lag or not
-        with Mirror(cache) as mirror:
-            records = mirror.needs_analysis()
-            with mirror.folders_ahead(_api(emu), records, OUT, mirror.output_folders()) as maker:
-                entry = maker.folder(records[0].id)
-        assert entry is not None
-        made.append(entry.id)
-    assert made == [meant, meant]
+    # The next run makes it with that id; the one after finds it by id, lag or not.
+    made = [[e.id for e in _made_ahead(emu, cache).values() if e] for _ in range(2)]
+    assert made == [[meant], [meant]]
     top = _api(emu).stat(FOLDER)
     outs = [r for r in emu.state.children(top.id) if r.name == "gdrivestats"]  # the store: no listing lag
     assert len(outs) == 1 and [r.name for r in emu.state.children(outs[0].id)] == ["t0"]
@@ -127,16 +124,9 @@ def test_a_trashed_output_folder_is_not_written_into_again(
 ) -> None:
     emu = _seeded(tmp_path, start_emu, 1)
     cache = tmp_path / "cache"
-    with Mirror(cache) as mirror:
-        mirror.sync(_api(emu), FOLDER, progress=False)
-        records = mirror.needs_analysis()
-        with mirror.folders_ahead(_api(emu), records, OUT, mirror.output_folders()) as maker:
-            old = maker.folder(records[0].id)
+    [old] = _made_ahead(emu, cache, sync_first=True).values()
     assert old is not None
     _api(emu).remove(f"id:{old.id}")  # the person moves it to the trash before any output is in it
-    with Mirror(cache) as mirror:
-        records = mirror.needs_analysis()
-        with mirror.folders_ahead(_api(emu), records, OUT, mirror.output_folders()) as maker:
-            new = maker.folder(records[0].id)
+    [new] = _made_ahead(emu, cache).values()
     assert new is not None and new.id != old.id
     assert [(e.name, e.id) for e in _api(emu).list(OUT)] == [("t0", new.id)]
