@@ -11,6 +11,7 @@ from gdrivestats.drive.api import ApiDrive
 from gdrivestats.drive.base import Entry
 from gdrivestats.drive.local import LocalDrive
 from gdrivestats.emulator import Emulator
+from gdrivestats.errors import DriveError
 from gdrivestats.mirror import Mirror
 from gdrivestats.mirror.writeback import FolderMaker, FolderToMake
 from tests.support import FOLDER, OUT, small_csv
@@ -130,3 +131,23 @@ def test_a_trashed_output_folder_is_not_written_into_again(
     [new] = _made_ahead(emu, cache).values()
     assert new is not None and new.id != old.id
     assert [(e.name, e.id) for e in _api(emu).list(OUT)] == [("t0", new.id)]
+
+
+class _NoIdsToday(LocalDrive):
+    """A drive that cannot hand out folder ids right now (Drive's generateIds failing)."""
+
+    def new_folder_id(self) -> str | None:
+        raise DriveError("asking Drive for new file ids: 503")
+
+
+def test_without_ids_the_folders_are_still_made_ahead_by_name(tmp_path: Path) -> None:
+    (tmp_path / "drive" / "Data").mkdir(parents=True)
+    (tmp_path / "drive" / "Data" / "a.csv").write_bytes(small_csv())
+    drive = _NoIdsToday(tmp_path / "drive")
+    with Mirror(tmp_path / "cache") as mirror:
+        mirror.sync(drive, "Data", progress=False)
+        records = mirror.needs_analysis()
+        with mirror.folders_ahead(drive, records, "Data/out", mirror.output_folders()) as maker:
+            made = maker.folder(records[0].id)
+    assert made is not None and made.path == "Data/out/a"
+    assert (tmp_path / "drive" / "Data" / "out" / "a").is_dir()
