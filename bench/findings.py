@@ -18,17 +18,24 @@ NOTES = {
     ),
     "first-vs-rclone": (
         "Both tools are bound by the emulator (Python, serving TLS from the benchmark's own process on the "
-        "same 2 cores) and their 8 connections. Downloads now start while the listing is still paging (only "
-        "the bytes, into temporary files: names, moves and deletions wait for the whole listing), each "
-        "file's fsync runs off the connection threads, and the first calls go out before the cache is "
-        "locked; from the first download to the last, gdrivestats is level with tuned rclone at 100 ms and "
-        "within about 3% at 20 ms (on a quiet machine, from the emulator's request log). What is left is "
-        "the process: Python's start and imports before the first request (the interpreter, the HTTP, TLS "
-        "and email modules httplib2 and the client library need, google-api-core's version check) and the "
-        "interpreter's exit, against rclone's Go binary; and the emulator's own time to build a long "
-        "listing page (one Python process holds its GIL meanwhile). Taken off earlier: the discovery "
-        "document, google-auth's credential modules and pyparsing on the read path, a timer thread per "
-        "download, one transaction per landed file, tqdm without a terminal."
+        "same 2 cores) and their 8 connections. From the first download to the last the two are level (in "
+        "the emulator's request log, a connection's next request follows its previous answer as soon for "
+        "both), and once started gdrivestats lists sooner (one folder lookup, then one query for all the "
+        "folders of a level, against rclone's query per folder). What is left is before the first request "
+        "(the next profile): the interpreter and the standard-library and client-library modules a request "
+        "needs take most of it, against rclone's Go binary. Taken off: the discovery document, "
+        "google-auth's credential modules and pyparsing on the read path, a timer thread per download, one "
+        "transaction per landed file, tqdm without a terminal, indented JSON answers (prettyPrint=false), "
+        "the wait for Drive to say who is signed in before a first listing, and Python's final garbage "
+        "collection at exit."
+    ),
+    "first-request": (
+        "The profile below measures the floor the same way: the interpreter alone, then the interpreter "
+        "with the HTTP, TLS and logging modules, httplib2, google-auth's transport and the client library's "
+        "request module (which imports google-api-core and its version check, a known upstream cost: "
+        "googleapis/python-api-core#878). gdrivestats' own share is the rest: its settings, sign-in chain, "
+        "drive and mirror modules (mostly dataclass definitions) and the three first calls' threads and "
+        "TLS connections."
     ),
     "resync-vs-rclone": (
         "With nothing to download, the run is mostly process start: the interpreter and the imports (see "

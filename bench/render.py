@@ -63,7 +63,9 @@ def sync_section(sync: SyncResults) -> str:
         f"{sync.folders} folders; the emulator adds {sync.latency_ms} ms to every request and serves TLS. "
         "Wall time includes process start. *Peer ÷ gdrivestats* is the peer's median over gdrivestats' "
         "median in the same scenario (above 1: gdrivestats is faster). API calls are the emulator's log "
-        "(kind: count) of the last run; *calls* gives the median (min–max) over runs."
+        "(kind: count) of the last run; *calls* gives the median (min–max) over runs. *First request* is "
+        "the median time from launch to the first request's arrival at the emulator (for rclone, through "
+        "its CONNECT proxy)."
     )
     rows = []
     for scenario in SCENARIOS:
@@ -84,6 +86,7 @@ def sync_section(sync: SyncResults) -> str:
                     label,
                     tool,
                     seconds(outcome.seconds) if not outcome.error else f"failed: {outcome.error}",
+                    f"{outcome.first_request.median * 1000:.0f} ms" if outcome.first_request.runs else "",
                     outcome.seconds.runs,
                     calls_text,
                     last.describe() if last else "",
@@ -97,6 +100,7 @@ def sync_section(sync: SyncResults) -> str:
         "Scenario",
         "Tool",
         "Wall time, median (min–max)",
+        "First request",
         "Runs",
         "Calls",
         "API calls by kind",

@@ -24,8 +24,8 @@ from bench.loadbench import LoadResults, run_loading
 from bench.measure import REPO, run_worker
 from bench.profiling import Profile, py_spy_gil, pyinstrument, startup_seconds, tree_lines
 from bench.runbench import RunResults, run_at_scale
-from bench.syncbench import FOLDER, GDRIVESTATS, SyncContext, SyncResults, run_sync
-from bench.targets import Target, load_targets, report_target, run_targets, sync_targets
+from bench.syncbench import FOLDER, GDRIVESTATS, SCENARIOS, SyncContext, SyncResults, Tool, run_sync
+from bench.targets import RCLONE_TUNED, Target, load_targets, report_target, run_targets, sync_targets
 from bench.tlsca import make_test_ca
 from bench.uploadbench import UploadResults, run_upload
 
@@ -61,6 +61,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     profile.add_argument("--no-profile", dest="profile", action="store_false")
     return parser.parse_args(argv)
+
+
+# What any Python program needs before it can send a Drive request the way gdrivestats does (through
+# google-api-python-client): the standard library's HTTP, TLS and logging modules, httplib2, google-auth's
+# httplib2 transport and the client library's request module (which imports google-api-core), with
+# gdrivestats' stand-ins for the modules they import but a read never uses.
+_CLIENT_STACK = (
+    "import gdrivestats.drive._deferred, http.client, ssl, logging, httplib2, google_auth_httplib2, "
+    "googleapiclient.http"
+)
+_STACK_NAMES = "http.client, ssl, logging, httplib2, google_auth_httplib2, googleapiclient.http"
 
 
 class Run:
@@ -130,6 +141,9 @@ class Run:
                 )
             else:
                 self.profiles.append(found)
+        if missed & {"first-vs-rclone", "first-request"}:
+            self.log("profile: what the first request waits for (interpreter, libraries, gdrivestats)")
+            self.profiles.append(self._first_request_floor(results, tool))
         if missed & {"resync-vs-rclone", "resync-calls"}:
             self.log("profile: re-sync with nothing changed (pyinstrument)")
             args = ["sync", FOLDER, "--cache", str(context.dests[GDRIVESTATS])]
@@ -156,6 +170,25 @@ class Run:
                     ],
                 )
             )
+
+    def _first_request_floor(self, results: SyncResults, tool: Tool) -> Profile:
+        """How long Python takes before any program of ours could send a request with this client stack:
+        the interpreter alone, then the standard-library and client-library modules a first request
+        needs, next to gdrivestats' own first request and tuned rclone's (from the sync table)."""
+        runs = 3 if self.config.quick else 9
+        bare = startup_seconds([sys.executable, "-c", "pass"], tool.env, runs)
+        stack = startup_seconds([sys.executable, "-c", _CLIENT_STACK], tool.env, runs)
+        fastest = f"fastest of {runs}"
+        lines = [
+            f"{'python -c pass:':34s}{bare.min * 1000:5.0f} ms ({fastest}: the interpreter alone)",
+            f"{'python -c <imports>:':34s}{stack.min * 1000:5.0f} ms ({fastest}: it and {_STACK_NAMES})",
+        ]
+        for name in (GDRIVESTATS, RCLONE_TUNED):
+            outcome = results.get(SCENARIOS[0], name)
+            if outcome is not None and outcome.first_request.runs:
+                label = f"{name}, first request:"
+                lines.append(f"{label:34s}{outcome.first_request.median * 1000:5.0f} ms (median, first sync)")
+        return Profile("first request: what comes before it", "python -c ...; the sync table", lines)
 
     def profile_load(self, results: LoadResults, path: Path) -> None:
         if not self.profile or load_targets(results)[0].met is not False:  # loading vs pandas' default

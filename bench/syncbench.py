@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class Outcome:
     """The runs of one tool in one scenario."""
 
     seconds: Stats = field(default_factory=Stats)
+    first_request: Stats = field(default_factory=Stats)  # s from launch to the first request's arrival
     traffic: list[Traffic] = field(default_factory=list)
     files: int = 0  # workbooks in the destination after the last run
     bytes: int = 0
@@ -68,6 +70,7 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         return {
             "seconds": self.seconds.to_dict(),
+            "first_request": self.first_request.to_dict(),
             "traffic": [t.to_dict() for t in self.traffic],
             "files": self.files,
             "bytes": self.bytes,
@@ -178,14 +181,18 @@ def workbooks_in(dest: Path) -> tuple[int, int]:
 
 def _run_once(tool: Tool, dest: Path, emulator: Emulator, outcome: Outcome) -> None:
     emulator.log.clear()
+    launched = time.time()
     try:
         timed = run_timed(tool.command(dest), env=tool.env)
     except Exception as exc:  # recorded and shown in the table; the other tools go on
         outcome.error = str(exc).splitlines()[0][:300]
         outcome.traffic.append(traffic(emulator.log.entries()))
         return
+    entries = emulator.log.entries()
     outcome.seconds.add(timed.seconds)
-    outcome.traffic.append(traffic(emulator.log.entries()))
+    if entries:  # an entry is logged as the answer goes out: its request arrived one latency before
+        outcome.first_request.add(min(e.time for e in entries) - emulator.latency_ms / 1000 - launched)
+    outcome.traffic.append(traffic(entries))
     outcome.files, outcome.bytes = workbooks_in(dest)
     for line in timed.stderr.splitlines():  # retries, errors and warnings a tool printed
         if any(word in line for word in ("ERROR", "Traceback", "error:", "WARNING", "warning:", "retry")):

@@ -63,6 +63,7 @@ def sync_targets(sync: SyncResults) -> list[Target]:
             sync, SLOW_FIRST, (RCLONE_TUNED,)
         )
         targets.append(Target("first-vs-rclone", claim, text, gds <= tuned))
+    targets.append(_first_request(sync))
     unchanged = sync.get(UNCHANGED, GDRIVESTATS)
     claim = "re-sync, nothing changed: at most 2 API calls"
     if unchanged is None or not unchanged.traffic:
@@ -81,6 +82,19 @@ def sync_targets(sync: SyncResults) -> list[Target]:
         ok = all(m == sync.changed for m in media) and not changed.error
         targets.append(Target("resync-downloads", claim, f"downloads per run: {media}", ok))
     return targets
+
+
+def _first_request(sync: SyncResults) -> Target:
+    claim = "first sync: the first request out within 0.1 s of launch"
+    ours = sync.get(FIRST, GDRIVESTATS)
+    if ours is None or not ours.first_request.runs:
+        return Target("first-request", claim, "n/a", None)
+    first = ours.first_request.median
+    text = f"{first * 1000:.0f} ms"
+    tuned = sync.get(FIRST, RCLONE_TUNED)
+    if tuned is not None and tuned.first_request.runs:
+        text += f" (tuned rclone: {tuned.first_request.median * 1000:.0f} ms)"
+    return Target("first-request", claim, text, first <= 0.1)
 
 
 def _resync_speed(sync: SyncResults) -> Target:

@@ -1,6 +1,6 @@
 """Run the command line interface: ``python -m gdrivestats``."""
 
-from gdrivestats.cli import main
+from gdrivestats.cli import entry
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -98,6 +98,7 @@ def test_every_tool_syncs_the_whole_tree_with_one_download_per_file(quick: dict[
         assert _calls(first, "media") == [FILES]
         assert [run["media_bytes"] for run in first["traffic"]] == [sync["tree_bytes"]]
         assert first["seconds"]["runs"] and first["seconds"]["min"] > 0
+        assert 0 < first["first_request"]["median"] < first["seconds"]["min"]  # out before the run ends
 
 
 def test_re_syncs_download_nothing_or_exactly_the_changed_files(quick: dict[str, Any]) -> None:
@@ -141,6 +142,7 @@ def test_targets_are_all_reported_with_a_verdict(quick: dict[str, Any]) -> None:
     assert keys == [
         "first-vs-naive",
         "first-vs-rclone",
+        "first-request",
         "resync-calls",
         "resync-vs-rclone",
         "resync-downloads",

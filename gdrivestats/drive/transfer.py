@@ -111,11 +111,58 @@ def download_into(
     renamed: the caller owns the file and makes it durable (fsync) and visible (rename) itself, so a
     connection is free for its next request while the disk catches up.
     """
-    md5, size = "", 0
-    for attempt in range(1, attempts + 1):
+
+    def once() -> tuple[str, int]:
         handle.seek(0)
         handle.truncate()
-        md5, size = download_to(make_request(), handle, what, policy, chunk_size)
+        return download_to(make_request(), handle, what, policy, chunk_size)
+
+    return _checked(once, what, expected_md5, attempts)
+
+
+def read_whole(
+    make_request: Callable[[], HttpRequest],
+    what: str,
+    policy: Backoff,
+    expected_md5: str | None,
+    size: int | None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    attempts: int = 2,
+) -> bytes:
+    """A file's whole content in memory, checked against the md5 when known (a mismatch asks again once).
+
+    A file Drive says fits in one chunk is one plain ``execute()`` of the media request, as the client
+    library's ``get_media().execute()`` does: no Range header, no downloader around it, which is most of
+    the client's own work per file when a sync fetches thousands of small ones. Anything larger (or of no
+    known size: an export) streams chunk by chunk, each chunk retried on its own.
+    """
+    content = b""
+
+    def once() -> tuple[str, int]:
+        nonlocal content
+        if size is not None and size <= chunk_size:
+            request = make_request()
+            http = request.http
+            deadline = policy.request_deadline
+            whole = with_deadline(lambda: request.execute(http=http, num_retries=0), http, deadline)
+            got = call_with_retry(whole, what, policy)
+            content = got if isinstance(got, bytes) else bytes(got or b"")
+            return hashlib.md5(content).hexdigest(), len(content)
+        buffer = io.BytesIO()
+        md5, length = download_to(make_request(), buffer, what, policy, chunk_size)
+        content = buffer.getvalue()
+        return md5, length
+
+    _checked(once, what, expected_md5, attempts)
+    return content
+
+
+def _checked(once: Callable[[], tuple[str, int]], what: str, expected_md5: str | None, attempts: int) -> int:
+    """Run a whole transfer (``once``: its md5 and size) until its md5 is Drive's, ``attempts`` times at
+    most; the size, or a DriveError naming the mismatch."""
+    md5, size = "", 0
+    for attempt in range(1, attempts + 1):
+        md5, size = once()
         if expected_md5 is None or md5 == expected_md5:
             return size
         logger.info("%s: md5 mismatch (got %s, Drive says %s), attempt %d", what, md5, expected_md5, attempt)

@@ -18,7 +18,7 @@ from typing import Any
 
 from gdrivestats.emulator.messages import Request
 from gdrivestats.emulator.other_api import MAX_PAGE, drive_not_found
-from gdrivestats.emulator.query import QueryError, parent_id_list, parse_query
+from gdrivestats.emulator.query import QueryError, parent_id_list, parse_query, required_parents
 from gdrivestats.emulator.sheets import SheetError, xlsx_first_sheet_rows
 from gdrivestats.emulator.store import SHEET_MIME, DriveStateError, FileRecord, Store, format_time
 from gdrivestats.emulator.validate import flag, invalid_parameter, validate_params
@@ -72,9 +72,13 @@ def list_files(
             raise drive_not_found(drive_id)
         matches = []
         now = time.time()
+        required = required_parents(node)  # a file with none of these parents cannot match: not evaluated
+        wanted = None if required is None else {store.resolve_id(parent) for parent in required}
         if "drive" in spaces and not request.empty_result:
             for record in store.files.values():
                 if record.id == store.root_id or record.id in store.drives or record.listed_from > now:
+                    continue
+                if wanted is not None and wanted.isdisjoint(record.parents):
                     continue
                 if _in_corpus(record, drive_id, include) and node.evaluate(_facts(store, record, full_text)):
                     matches.append(record)
@@ -84,9 +88,15 @@ def list_files(
                 if any(resolved in r.parents for r in matches):
                     matches = [r for r in matches if resolved not in r.parents]
                     break
-        keyed = sorted(((_sort_key(r, order), r) for r in matches), key=cmp_to_key(compare))
-        if after is not None:
-            keyed = [pair for pair in keyed if compare(pair, (after, None)) > 0]
+        keyed = [(_sort_key(r, order), r) for r in matches]
+        if any(desc for _, desc in order):
+            keyed.sort(key=cmp_to_key(compare))
+            if after is not None:
+                keyed = [pair for pair in keyed if compare(pair, (after, None)) > 0]
+        else:  # all ascending: the keys' own order (lists compare element by element), without cmp_to_key
+            keyed.sort(key=_first)
+            if after is not None:
+                keyed = [pair for pair in keyed if pair[0] > after]
         page, rest = keyed[:page_size], keyed[page_size:]
         payload: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": False}
         if rest:
@@ -198,6 +208,10 @@ def _parse_order(text: str) -> list[tuple[str, bool]]:
             )
         order.append((key, desc))
     return order
+
+
+def _first(pair: tuple[list[Any], FileRecord]) -> list[Any]:
+    return pair[0]
 
 
 def _sort_key(record: FileRecord, order: list[tuple[str, bool]]) -> list[Any]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -129,9 +129,25 @@ class And(Node):
 @dataclass(frozen=True)
 class Or(Node):
     parts: tuple[Node, ...]
+    # 'A' in parents or 'B' in parents or ...: one set test per field for all its memberships (a sync's
+    # listing names dozens of folders in one query), then the other parts one by one.
+    _members: tuple[tuple[str, frozenset[str]], ...] = field(init=False, repr=False, compare=False)
+    _others: tuple[Node, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        members: dict[str, set[str]] = {}
+        for part in self.parts:
+            if isinstance(part, Membership):
+                members.setdefault(part.field, set()).add(part.value)
+        grouped = tuple((name, frozenset(values)) for name, values in members.items())
+        object.__setattr__(self, "_members", grouped)
+        object.__setattr__(self, "_others", tuple(p for p in self.parts if not isinstance(p, Membership)))
 
     def evaluate(self, facts: Mapping[str, Any]) -> bool:
-        return any(part.evaluate(facts) for part in self.parts)
+        for name, values in self._members:
+            if not values.isdisjoint(facts.get(name, ())):
+                return True
+        return any(part.evaluate(facts) for part in self._others)
 
 
 @dataclass(frozen=True)
@@ -384,6 +400,22 @@ def parent_id_list(node: Node) -> list[str]:
 
     walk(node)
     return found
+
+
+def required_parents(node: Node) -> set[str] | None:
+    """Ids one of which every match must have among its parents (``'ID' in parents`` that must hold), or
+    None when the query does not say: a listing then need not look at any other file."""
+    if isinstance(node, Membership):
+        return {node.value} if node.field == "parents" else None
+    if isinstance(node, And):
+        found = [ids for ids in map(required_parents, node.parts) if ids is not None]
+        return min(found, key=len) if found else None
+    if isinstance(node, Or):
+        each = [required_parents(part) for part in node.parts]
+        if not each or any(ids is None for ids in each):
+            return None
+        return set().union(*(ids for ids in each if ids is not None))
+    return None  # Not, comparisons, full text: any file may match
 
 
 def parent_ids(node: Node) -> set[str]:

@@ -132,12 +132,13 @@ def sync(
         try:
             with early:
                 ahead = _ask_ahead(drive, state, folder, exclude, full, early, guessed)
-                _check_account(drive, state, cache, ahead.get("account"))
+                record_account = _check_account(drive, state, cache, ahead.get("account"))
                 known = state.files()
                 prefetch = partial(_prefetcher, fetcher, state, known, patterns, exclude)
                 view, token, full_listing, changes = _current_view(
                     drive, folder, state, patterns, exclude, full, known, ahead, prefetch
                 )
+                record_account()  # before any file is recorded
             _heal_outputs(state, changes)
             view = _without_outputs(view, state)
             paths = _settled_paths(state, view, known) if not (full_listing or changes) else None
@@ -239,13 +240,20 @@ def _changes_usable(state: SyncState, folder: str, exclude: str | None, full: bo
 
 def _check_account(
     drive: Drive, state: SyncState, cache: Path, account_call: Future[Any] | None = None
-) -> None:
-    """Keep the state only if it belongs to this drive's account and server; else start afresh, saying so."""
+) -> Callable[[], None]:
+    """Keep the state only if it belongs to this drive's account and server; else start afresh, saying so.
+
+    Returns what is left to do. A state that holds nothing yet (no account, no token, no file) has nothing
+    to keep or to clear: its account is recorded by the returned call, which the sync makes after the
+    listing and before it records any file, so the listing need not wait for Drive's answer.
+    """
     hint = drive.account_hint()
     if state.get_meta(_META_ACCOUNT_HINT) == hint:
-        return
-    account = account_call.result() if account_call is not None else drive.account()
+        return _nothing_left
     stored = state.get_meta(_META_ACCOUNT)
+    if stored is None and state.get_meta(_META_TOKEN) is None and not state.files():
+        return partial(_record_account, drive, state, hint, account_call)
+    account = account_call.result() if account_call is not None else drive.account()
     with state.transaction():
         if stored is not None and stored != account:
             log.warning(
@@ -258,8 +266,23 @@ def _check_account(
             _prune_empty_folders(cache)
         elif stored is None and state.get_meta(_META_TOKEN) is not None:
             state.set_meta(_META_TOKEN, None)  # made before accounts were recorded: list everything once
-        state.set_meta(_META_ACCOUNT, account)
-        state.set_meta(_META_ACCOUNT_HINT, hint)
+        _set_account(state, account, hint)
+    return _nothing_left
+
+
+def _record_account(drive: Drive, state: SyncState, hint: str, account_call: Future[Any] | None) -> None:
+    account = account_call.result() if account_call is not None else drive.account()
+    with state.transaction():
+        _set_account(state, account, hint)
+
+
+def _set_account(state: SyncState, account: str, hint: str) -> None:
+    state.set_meta(_META_ACCOUNT, account)
+    state.set_meta(_META_ACCOUNT_HINT, hint)
+
+
+def _nothing_left() -> None:
+    return None
 
 
 # ---- the remote view -----------------------------------------------------------------------------------

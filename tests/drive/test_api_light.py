@@ -129,3 +129,15 @@ print(json.dumps([before, "pyparsing" in sys.modules, type(httplib2.auth).__name
     assert before == []
     assert loaded and kind == "module"  # the 401's challenge loaded the real httplib2.auth
     assert "cannot be refreshed" in refused
+
+
+def test_json_requests_ask_for_unindented_answers_media_requests_do_not() -> None:
+    """``prettyPrint=false`` on every JSON call, reads and writes alike, as Google's own Go client sends it;
+    a media download has no JSON to indent."""
+    api_root = "https://drive.example/drive/v3/"
+    listed = read_request(None, api_root, "files", {"q": "'a' in parents"})
+    media = read_request(None, api_root, "files/abc", {"supportsAllDrives": True}, media=True)
+    created = build_service(Credentials("t"), "https://drive.example/").files().create(body={"name": "x"})
+    assert _parts(listed.uri)[1]["prettyPrint"] == "false"
+    assert _parts(created.uri)[1]["prettyPrint"] == "false"
+    assert "prettyPrint" not in _parts(media.uri)[1] and _parts(media.uri)[1]["alt"] == "media"

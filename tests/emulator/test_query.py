@@ -15,6 +15,7 @@ from gdrivestats.emulator.query import (
     QueryError,
     parent_ids,
     parse_query,
+    required_parents,
     tokenize,
     word_prefix_match,
 )
@@ -145,3 +146,37 @@ def test_empty_query_matches_everything() -> None:
 def test_malformed_queries_are_rejected(bad: str) -> None:
     with pytest.raises(QueryError):
         parse_query(bad)
+
+
+@pytest.mark.parametrize(
+    ("q", "required"),
+    [
+        ("'A' in parents", {"A"}),
+        ("'A' in parents and trashed = false", {"A"}),
+        ("('A' in parents or 'B' in parents) and name = 'x'", {"A", "B"}),
+        ("'A' in parents and ('B' in parents or 'C' in parents)", {"A"}),  # the smaller of the two
+        ("'A' in parents or name = 'x'", None),  # a file of any folder may be named x
+        ("not 'A' in parents", None),
+        ("name contains 'budget'", None),
+        ("'me' in owners", None),
+    ],
+)
+def test_required_parents_says_which_folders_a_match_must_be_in(q: str, required: set[str] | None) -> None:
+    assert required_parents(parse_query(q)) == required
+
+
+def test_required_parents_never_rules_out_a_match() -> None:
+    """Over combinations of clauses, every file the query matches has one of the required parents."""
+    queries = [
+        "('P1' in parents or 'P2' in parents) and trashed = false",
+        "'P2' in parents and not name contains 'Budget'",
+        "('P1' in parents and starred = false) or ('P3' in parents and trashed = false)",
+    ]
+    files = [facts(parents=[p], name=n) for p in ("P1", "P2", "P3", "P4") for n in ("Budget", "Other")]
+    for q in queries:
+        node = parse_query(q)
+        required = required_parents(node)
+        assert required is not None
+        matched = [f for f in files if node.evaluate(f)]
+        assert matched, q
+        assert all(set(f["parents"]) & required for f in matched), q  # type: ignore[arg-type]

@@ -270,3 +270,20 @@ def test_a_folder_moved_into_the_tree_brings_its_workbooks(emu: Emulator, tmp_pa
     moved = sync(api(emu), FOLDER, cache, progress=False)
     assert moved.ok and moved.downloaded == ["Elsewhere/b.csv"]
     assert (cache / "Elsewhere" / "b.csv").read_bytes() == small_csv(4)
+
+
+def test_a_first_sync_lists_and_fetches_without_waiting_to_learn_who_is_signed_in(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    """With no state there is nothing of another account to clear: the listing and the downloads go on
+    while Drive says who is signed in, and the account is in the state before any file is."""
+    emu.set_faults("about:always:delay=600")
+    cache = tmp_path / "cache"
+    result = sync(api(emu), FOLDER, cache, progress=False)
+    assert result.ok and len(result.downloaded) == 2
+    entries = emu.log.entries()
+    about = next(e for e in entries if e.kind == "about")
+    assert [e.kind for e in entries if e.time < about.time].count("media") == 2  # both before about answered
+    with SyncState(cache) as state:
+        assert str(state.get_meta("account")).endswith("|" + emu.state.user_email)
+        assert len(state.files()) == 2

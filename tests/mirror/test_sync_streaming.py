@@ -162,3 +162,20 @@ def test_open_files_stay_bounded_when_the_disk_is_slower_than_the_network(
     assert result.ok and len(result.downloaded) == 120
     # 8 connections and their files in flight, 2 * 8 queued for the disk: never one open file per download.
     assert max(opened) - before < 60
+
+
+def test_a_reply_cut_off_half_way_is_asked_again_and_the_file_lands_whole(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    """A download whose connection drops half way is asked again from its start; the file that lands is
+    whole, and no temporary file of the cut-off reply is left."""
+    ids = _seed(emu)
+    emu.set_faults("media:count=2:drop")
+    cache = tmp_path / "cache"
+    result = sync(_drive(emu), "Reports", cache, PATTERNS, progress=False)
+    assert result.ok and len(result.downloaded) == len(ids)
+    media = emu.log.entries(kind="media")
+    assert [m.fault for m in media].count("drop") == 2 and len(media) == len(ids) + 2
+    for name, fid in ids.items():
+        assert (cache / result.plan.local_paths[fid]).read_bytes() == f"{name}\n".encode()
+    assert [p.name for p in cache.rglob(".gdrivestats-tmp-*")] == []
