@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 
@@ -179,4 +180,4 @@ def test_required_parents_never_rules_out_a_match() -> None:
         assert required is not None
         matched = [f for f in files if node.evaluate(f)]
         assert matched, q
-        assert all(set(f["parents"]) & required for f in matched), q  # type: ignore[arg-type]
+        assert all(set(cast("list[str]", f["parents"])) & required for f in matched), q

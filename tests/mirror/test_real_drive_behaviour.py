@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.oauth2.credentials import Credentials
@@ -273,17 +274,26 @@ def test_a_folder_moved_into_the_tree_brings_its_workbooks(emu: Emulator, tmp_pa
 
 
 def test_a_first_sync_lists_and_fetches_without_waiting_to_learn_who_is_signed_in(
-    emu: Emulator, tmp_path: Path
+    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With no state there is nothing of another account to clear: the listing and the downloads go on
     while Drive says who is signed in, and the account is in the state before any file is."""
-    emu.set_faults("about:always:delay=600")
+    recorded_with_account: list[bool] = []
+    put_files = SyncState.put_files
+
+    def checked(self: SyncState, *args: Any, **kwargs: Any) -> Any:
+        recorded_with_account.append(self.get_meta("account") is not None)
+        return put_files(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncState, "put_files", checked)
+    emu.set_faults("about:always:delay=2000")
     cache = tmp_path / "cache"
     result = sync(api(emu), FOLDER, cache, progress=False)
     assert result.ok and len(result.downloaded) == 2
     entries = emu.log.entries()
     about = next(e for e in entries if e.kind == "about")
     assert [e.kind for e in entries if e.time < about.time].count("media") == 2  # both before about answered
+    assert recorded_with_account and all(recorded_with_account)
     with SyncState(cache) as state:
         assert str(state.get_meta("account")).endswith("|" + emu.state.user_email)
         assert len(state.files()) == 2
