@@ -574,8 +574,10 @@ def entry() -> None:
     collection a walk over every object left (some 30 ms after a sync of a thousand files). Only here, not
     in ``main``, which tests and scripts call in a process that goes on.
     """
-    code = main()
-    gc.freeze()
+    try:
+        code = main()
+    finally:  # usage errors and --help leave main by SystemExit: the process ends all the same
+        gc.freeze()
     sys.exit(code)
 
 

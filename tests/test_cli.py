@@ -522,3 +522,30 @@ def test_a_bad_summary_as_setting_names_the_variable(tmp_path: Path, monkeypatch
 
     with pytest.raises(ConfigError, match="GDRIVESTATS_SUMMARY_AS"):
         load_settings(None)
+
+
+def test_the_console_entry_exits_with_mains_status_and_skips_the_final_collection() -> None:
+    """``entry`` (the console script, ``python -m``) exits with main's status, and the process ends with its
+    objects frozen: Python's last garbage collection has nothing to walk. ``main`` itself freezes nothing."""
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from gdrivestats.cli import entry, main\n"
+        "main(['--version']) if sys.argv[1] == 'main' else None\n"
+    )
+    for how, args, code in (("entry", ["nosuch"], 2), ("entry", ["--version"], 0)):
+        done = subprocess.run(
+            [sys.executable, "-c", probe + "sys.argv[1:] = sys.argv[2:]; entry()", how, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == code, done.stderr
+        assert done.stdout.splitlines()[-1] == "frozen True"
+    in_main = subprocess.run(
+        [sys.executable, "-c", probe.replace("main(['--version'])", "print(main(['nosuch']))"), "main"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert in_main.stdout.splitlines()[-2:] == ["2", "frozen False"]

@@ -132,9 +132,8 @@ def read_whole(
     """A file's whole content in memory, checked against the md5 when known (a mismatch asks again once).
 
     A file Drive says fits in one chunk is one plain ``execute()`` of the media request, as the client
-    library's ``get_media().execute()`` does: no Range header, no downloader around it, which is most of
-    the client's own work per file when a sync fetches thousands of small ones. Anything larger (or of no
-    known size: an export) streams chunk by chunk, each chunk retried on its own.
+    library's ``get_media().execute()`` does: no Range header, no downloader around it. Anything larger (or
+    of no known size: an export) streams chunk by chunk, each chunk retried on its own.
     """
     content = b""
 

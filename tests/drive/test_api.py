@@ -16,7 +16,7 @@ import pytest
 from google.oauth2.credentials import Credentials
 
 from gdrivestats.drive.api import ApiDrive
-from gdrivestats.drive.base import SPREADSHEET_MIME, XLSX_MIME
+from gdrivestats.drive.base import SPREADSHEET_MIME, XLSX_MIME, Entry
 from gdrivestats.drive.retry import Backoff
 from gdrivestats.errors import (
     AuthError,
@@ -363,12 +363,18 @@ def test_download_checks_md5_and_leaves_nothing_on_mismatch(emu: Any, api: ApiDr
         api.read_bytes(lying)
 
 
-def test_reading_a_file_of_one_chunk_is_one_plain_request_retried_whole(emu: Any) -> None:
-    data = os.urandom(100 * KIB)
-    emu.state.add_file(root_id(emu), "s.bin", data, "application/octet-stream")
+def _stored(emu: Any, name: str, size: int) -> tuple[ApiDrive, Entry, bytes]:
+    """A random file of ``size`` bytes on Drive, a drive of 256 KiB chunks, the file's entry; log cleared."""
+    data = os.urandom(size)
+    emu.state.add_file(root_id(emu), name, data, "application/octet-stream")
     drive = make_drive(emu, chunk_size=256 * KIB)
-    entry = drive.stat("s.bin")
+    entry = drive.stat(name)
     emu.log.clear()
+    return drive, entry, data
+
+
+def test_reading_a_file_of_one_chunk_is_one_plain_request_retried_whole(emu: Any) -> None:
+    drive, entry, data = _stored(emu, "s.bin", 100 * KIB)
     assert drive.read_bytes(entry) == data
     assert [m.status for m in emu.log.entries(kind="media")] == [200]  # no Range header: not a 206
     emu.log.clear()
@@ -378,11 +384,7 @@ def test_reading_a_file_of_one_chunk_is_one_plain_request_retried_whole(emu: Any
 
 
 def test_reading_a_file_larger_than_a_chunk_streams_it_chunk_by_chunk(emu: Any) -> None:
-    data = os.urandom(600 * KIB)
-    emu.state.add_file(root_id(emu), "l.bin", data, "application/octet-stream")
-    drive = make_drive(emu, chunk_size=256 * KIB)
-    entry = drive.stat("l.bin")
-    emu.log.clear()
+    drive, entry, data = _stored(emu, "l.bin", 600 * KIB)
     assert drive.read_bytes(entry) == data
     assert [m.status for m in emu.log.entries(kind="media")] == [206, 206, 206]  # 256 + 256 + 88 KiB ranges
 
