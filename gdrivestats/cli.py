@@ -351,6 +351,10 @@ def _run_sync(args: argparse.Namespace) -> int:
     drive = open_drive(settings, write=False)
     if args.dry_run:
         return _dry_run_sync(drive, settings, args)
+    from gdrivestats.mirror.early import start_first_calls
+
+    # On the wire before the sync's own modules are even imported (see mirror.early).
+    first_calls = start_first_calls(drive, settings.folder, settings.cache_dir)
     from gdrivestats.interrupts import remove_stale_temporaries
     from gdrivestats.mirror.sync import sync
 
@@ -363,6 +367,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         workers=settings.workers,
         full=args.full,
         progress=_progress(args),
+        first_calls=first_calls,
     )
     if args.verbosity >= 0:
         print(_printable(result.summary()))

@@ -106,6 +106,7 @@ class _Server(ThreadingHTTPServer):
         self.context = context
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self.accepted = 0  # connections accepted since the start
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, addr = super().get_request()
@@ -116,6 +117,7 @@ class _Server(ThreadingHTTPServer):
             sock = self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         with self.connections_lock:
             self.connections.add(sock)
+            self.accepted += 1
         return sock, addr
 
     def shutdown_request(self, request: Any) -> None:
@@ -399,6 +401,11 @@ class Emulator:
     @latency_ms.setter
     def latency_ms(self, value: int) -> None:
         self._server.app.latency_ms = value
+
+    @property
+    def connections_accepted(self) -> int:
+        """How many TCP connections clients have opened to this emulator so far."""
+        return self._server.accepted
 
     def set_faults(self, spec: str | None) -> None:
         """Replace the fault rules (see ``gdrivestats.emulator.faults``); None disables faults."""

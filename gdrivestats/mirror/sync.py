@@ -37,6 +37,7 @@ from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
 from gdrivestats.errors import DownloadBlocked, DriveError, NotFound, disk_full
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.location import drive_path
+from gdrivestats.mirror.early import FirstCalls, new_pool
 from gdrivestats.mirror.layout import OWN_PREFIX, STATE_FILE, TMP_PREFIX
 from gdrivestats.mirror.local_names import resolve_inside
 from gdrivestats.mirror.lock import cache_lock
@@ -110,21 +111,31 @@ def sync(
     progress: bool = True,
     full: bool = False,
     lock_timeout: float = 0.0,
+    first_calls: FirstCalls | None = None,
 ) -> SyncResult:
     """Mirror ``folder`` (a path on ``drive``) into ``cache``: incremental, concurrent and crash-safe.
 
     ``dry_run`` plans against what is there and writes nothing at all, not even the cache folder. The
     cache is locked for the sync; CacheLocked when another run holds it for more than ``lock_timeout`` s.
+    ``first_calls`` are calls started for this sync before it was called (``early.start_first_calls``);
+    calls started for another drive or folder are left unused.
     """
     started = time.monotonic()
     cache = Path(cache)
     folder = drive_path(folder)  # drive:PATH, a share URL, id:…, shared:… or a plain path
+    first = first_calls if first_calls is not None and first_calls.matches(drive, folder) else None
+    if first_calls is not None and first is None:
+        first_calls.pool.shutdown(wait=False)
     if dry_run:
+        if first is not None:
+            first.pool.shutdown(wait=False)
         return _plan_only(drive, folder, cache, patterns, exclude, full, started)
     # The calls a first sync makes before listing do not depend on each other: made at once, and with no
     # state yet they are certain, so they go out before the cache is even locked and its state made.
-    early = ThreadPoolExecutor(max_workers=3, thread_name_prefix="gdrivestats-early")
-    guessed = _ask_first(drive, folder, early) if not (cache / STATE_FILE).is_file() else {}
+    if first is None and not (cache / STATE_FILE).is_file():
+        first = FirstCalls(drive, folder, new_pool())
+    early = first.pool if first is not None else new_pool()
+    guessed = first.calls if first is not None else {}
     with early, cache_lock(cache, lock_timeout), SyncState(cache) as state:
         _remove_leftovers(cache)
         _recover_pending(state, cache)
@@ -195,17 +206,6 @@ def _same_account(drive: Drive, state: SyncState) -> bool:
     return state.get_meta(_META_ACCOUNT) == drive.account()
 
 
-def _ask_first(drive: Drive, folder: str, pool: ThreadPoolExecutor) -> dict[str, Future[Any]]:
-    """The calls a sync with no state at all makes before its listing, started at once (see ``_ask_ahead``).
-
-    The change token is still taken before the listing starts: only earlier."""
-    return {
-        "account": pool.submit(drive.account),
-        "token": pool.submit(drive.start_token),
-        "root": pool.submit(drive.stat, folder),
-    }
-
-
 def _ask_ahead(
     drive: Drive,
     state: SyncState,
@@ -217,7 +217,7 @@ def _ask_ahead(
 ) -> dict[str, Future[Any]]:
     """Start the calls this sync will need before its listing: who is signed in (when the state was made
     with another sign-in, or none), and, when a full listing is certain, the change token and the folder.
-    A call in ``started`` (``_ask_first``) is used instead of a new one; one not needed is left unused."""
+    A call in ``started`` (``FirstCalls``) is used instead of a new one; one not needed is left unused."""
     started = started or {}
     calls: dict[str, Callable[..., Any]] = {}
     if state.get_meta(_META_ACCOUNT_HINT) != drive.account_hint():

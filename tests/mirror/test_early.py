@@ -1,0 +1,147 @@
+"""A first sync's first calls, started before the sync machinery loads (``mirror.early``), over HTTP to the
+emulator through google-api-python-client."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from google.oauth2.credentials import Credentials
+
+import gdrivestats.mirror
+from gdrivestats.drive.api import ApiDrive
+from gdrivestats.emulator import Emulator
+from gdrivestats.mirror.early import FirstCalls, start_first_calls
+from gdrivestats.mirror.sync import SyncResult, sync
+from tests.support import FOLDER, small_csv
+
+
+@pytest.fixture
+def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
+    seed = tmp_path / "seed" / FOLDER
+    seed.mkdir(parents=True)
+    (seed / "countries.csv").write_bytes(small_csv())
+    (seed / "more.csv").write_bytes(small_csv(2))
+    return start_emu(seed=tmp_path / "seed")
+
+
+def api(emu: Emulator) -> ApiDrive:
+    return ApiDrive(Credentials("test-token"), root_url=emu.url)
+
+
+def _synced(result: SyncResult, cache: Path) -> None:
+    assert result.ok and sorted(result.downloaded) == ["countries.csv", "more.csv"]
+    assert (cache / "countries.csv").read_bytes() == small_csv()
+    assert (cache / "more.csv").read_bytes() == small_csv(2)
+
+
+def test_a_sync_uses_the_first_calls_started_for_it_and_asks_none_again(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    drive, cache = api(emu), tmp_path / "cache"
+    first = start_first_calls(drive, FOLDER, cache)
+    assert isinstance(first, FirstCalls)
+    assert first.calls["root"].result(timeout=10).name == FOLDER  # answered before the sync is called
+    _synced(sync(drive, FOLDER, cache, progress=False, first_calls=first), cache)
+    assert emu.log.count("about") == 1 and emu.log.count("changes-token") == 1
+    assert emu.log.count("list") == 2  # the folder by name (the first call), then its children
+
+
+def test_first_calls_made_for_another_folder_or_drive_are_left_unused(emu: Emulator, tmp_path: Path) -> None:
+    drive, cache = api(emu), tmp_path / "cache"
+    elsewhere = start_first_calls(drive, "No such folder", cache)  # its lookup fails: never raised here
+    assert elsewhere is not None
+    _synced(sync(drive, FOLDER, cache, progress=False, first_calls=elsewhere), cache)
+    assert elsewhere.pool._shutdown  # type: ignore[attr-defined]  # its threads are let go
+    other_cache = tmp_path / "other"
+    other_drive = start_first_calls(api(emu), FOLDER, other_cache)
+    _synced(sync(drive, FOLDER, other_cache, progress=False, first_calls=other_drive), other_cache)
+
+
+def test_a_cache_with_a_state_gets_no_first_calls(emu: Emulator, tmp_path: Path) -> None:
+    drive, cache = api(emu), tmp_path / "cache"
+    _synced(sync(drive, FOLDER, cache, progress=False), cache)
+    calls = emu.log.count()
+    assert start_first_calls(drive, FOLDER, cache) is None
+    assert emu.log.count() == calls
+
+
+def test_the_first_calls_load_nothing_of_the_sync_machinery() -> None:
+    heavy = ("gdrivestats.mirror.sync", "gdrivestats.mirror.state", "gdrivestats.mirror.plan", "sqlite3")
+    code = f"import sys, gdrivestats.mirror.early; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_sync_command_sends_its_first_calls_before_it_imports_the_sync(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    code = (
+        "import sys\n"
+        "from gdrivestats.mirror import early\n"
+        "seen = []\n"
+        "start = early.FirstCalls.__init__\n"
+        "def spy(self, *args):\n"
+        "    seen.append('gdrivestats.mirror.sync' in sys.modules)\n"
+        "    start(self, *args)\n"
+        "early.FirstCalls.__init__ = spy\n"
+        "from gdrivestats.cli import main\n"
+        "code = main(['sync', sys.argv[1], '--cache', sys.argv[2], '-q'])\n"
+        "print(code, seen)\n"
+    )
+    env = {**os.environ, "GDRIVESTATS_DRIVE_URL": emu.url, "GDRIVESTATS_ACCESS_TOKEN": "test-token"}
+    cache = tmp_path / "cache"
+    done = subprocess.run(
+        [sys.executable, "-c", code, FOLDER, str(cache)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.stdout.strip() == "0 [False]", done.stderr
+    assert (cache / "more.csv").read_bytes() == small_csv(2)
+    assert emu.log.count("about") == 1 and emu.log.count("changes-token") == 1
+
+
+def test_the_mirror_package_still_names_its_parts() -> None:
+    from gdrivestats.mirror import DEFAULT_OUT_FOLDER, STATE_FILE, Mirror, SyncPlan, plan_sync
+
+    assert DEFAULT_OUT_FOLDER == "gdrivestats" and STATE_FILE == ".gdrivestats-state.sqlite"
+    assert Mirror.__name__ == "Mirror" and SyncPlan.__name__ == "SyncPlan" and callable(plan_sync)
+    assert set(gdrivestats.mirror.__all__) <= set(dir(gdrivestats.mirror))
+    with pytest.raises(AttributeError, match="no attribute 'nosuch'"):
+        _ = gdrivestats.mirror.nosuch  # type: ignore[attr-defined]
+
+
+def test_the_downloads_go_on_the_connections_the_first_calls_opened(emu: Emulator, tmp_path: Path) -> None:
+    drive, cache = api(emu), tmp_path / "cache"
+    first = start_first_calls(drive, FOLDER, cache)
+    assert first is not None
+    for call in first.calls.values():
+        call.result(timeout=10)
+    # One for each first call (two when a call ends before the pool starts its third thread), each handed
+    # on once answered.
+    assert emu.connections_accepted in (2, 3)
+    _synced(sync(drive, FOLDER, cache, progress=False, workers=2, first_calls=first), cache)
+    # The listing (this thread) and the two download threads took those: three in all, not five or six.
+    assert emu.connections_accepted == 3
+
+
+def test_a_released_connection_serves_one_thread_at_a_time(emu: Emulator) -> None:
+    drive = api(emu)
+    assert drive.stat(FOLDER).name == FOLDER
+    drive.release_connection()
+    taken: list[object] = []
+
+    def use() -> None:
+        assert drive.start_token()  # a call of its own (a folder's entry may come from the path cache)
+        taken.append(drive._http())
+
+    threads = [threading.Thread(target=use) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(taken) == 2 and taken[0] is not taken[1]  # the spare went to one thread; the other made one
+    assert emu.connections_accepted == 2
