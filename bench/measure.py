@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,12 +61,14 @@ class Timed:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0  # user + system CPU of the process and of any child it waited for
 
 
 def run_timed(
     command: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 900, check: bool = True
 ) -> Timed:
     """Run ``command`` and time it from just before the fork until it exits."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         list(command),
@@ -76,10 +79,12 @@ def run_timed(
         check=False,
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if check and done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-15:]
         raise CommandFailed(f"{' '.join(command[:3])} ... exited {done.returncode}:\n" + "\n".join(tail))
-    return Timed(seconds, done.returncode, done.stdout, done.stderr)
+    return Timed(seconds, done.returncode, done.stdout, done.stderr, cpu)
 
 
 def python_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -24,7 +24,7 @@ from bench.loadbench import LoadResults, run_loading
 from bench.measure import REPO, run_worker
 from bench.profiling import Profile, py_spy_gil, pyinstrument, startup_seconds, tree_lines
 from bench.runbench import RunResults, run_at_scale
-from bench.syncbench import FOLDER, GDRIVESTATS, SCENARIOS, SyncContext, SyncResults, Tool, run_sync
+from bench.syncbench import FOLDER, GDRIVESTATS, SCENARIOS, TOKEN, SyncContext, SyncResults, Tool, run_sync
 from bench.targets import RCLONE_TUNED, Target, load_targets, report_target, run_targets, sync_targets
 from bench.tlsca import make_test_ca
 from bench.uploadbench import UploadResults, run_upload
@@ -144,6 +144,9 @@ class Run:
         if missed & {"first-vs-rclone", "first-request"}:
             self.log("profile: what the first request waits for (interpreter, libraries, gdrivestats)")
             self.profiles.append(self._first_request_floor(results, tool))
+        if "first-vs-rclone" in missed:
+            self.log("profile: CPU per download, the client stack's own request against gdrivestats' fetch")
+            self.profiles.append(self._request_cpu(results, context))
         if missed & {"resync-vs-rclone", "resync-calls"}:
             self.log("profile: re-sync with nothing changed (pyinstrument)")
             args = ["sync", FOLDER, "--cache", str(context.dests[GDRIVESTATS])]
@@ -189,6 +192,49 @@ class Run:
                 label = f"{name}, first request:"
                 lines.append(f"{label:34s}{outcome.first_request.median * 1000:5.0f} ms (median, first sync)")
         return Profile("first request: what comes before it", "python -c ...; the sync table", lines)
+
+    def _request_cpu(self, results: SyncResults, context: SyncContext) -> Profile:
+        """CPU per download on one connection: the client stack's bare request against gdrivestats' fetch
+        (``bench.worker request-cpu``), and what each costs the first sync's span, per connection."""
+        tool = context.tools[GDRIVESTATS]
+        latency = context.emulator.latency_ms
+        context.emulator.latency_ms = 0  # CPU, not waiting: the answers come at once
+        try:
+            args = ["--url", context.emulator.url, "--token", TOKEN, "--folder", FOLDER]
+            args += ["--rounds", "3" if self.config.quick else "5"]
+            found = run_worker("request-cpu", args, tool.env)
+        finally:
+            context.emulator.latency_ms = latency
+        stack, ours = found["stack_ms"], found["gdrivestats_ms"]
+        workers = 8  # the sync's default, as in the first-sync runs
+        rounds = results.files / workers
+        fastest = f"fastest of passes over {found['files']} files, one connection"
+        return Profile(
+            "first sync: CPU per download",
+            "python -m bench.worker request-cpu",
+            [
+                f"{'client stack alone:':28s}{stack:6.3f} ms CPU a download "
+                f"(google-auth-httplib2's AuthorizedHttp.request; {fastest})",
+                f"{'gdrivestats fetch_into:':28s}{ours:6.3f} ms (the client library's HttpRequest and "
+                "MediaIoBaseDownload, the md5, the deadline, the retry loop)",
+                f"{'per connection, in a row:':28s}{rounds:6.0f} downloads: {rounds * stack:.0f} ms of the "
+                f"span is the client stack's own CPU, {rounds * (ours - stack):.0f} ms gdrivestats' layers "
+                "(before the threads wait for one another)",
+                *self._sync_cpu_lines(results),
+            ],
+        )
+
+    @staticmethod
+    def _sync_cpu_lines(results: SyncResults) -> list[str]:
+        """CPU a file of each tool's whole process in the first sync (median of its runs)."""
+        lines = []
+        for name in (GDRIVESTATS, RCLONE_TUNED):
+            outcome = results.get(SCENARIOS[0], name)
+            if outcome is not None and outcome.cpu.runs and results.files:
+                per_file = outcome.cpu.median / results.files * 1000
+                label = f"{name}, first sync:"
+                lines.append(f"{label:28s}{per_file:6.3f} ms CPU a file, all threads (median of runs)")
+        return lines
 
     def profile_load(self, results: LoadResults, path: Path) -> None:
         if not self.profile or load_targets(results)[0].met is not False:  # loading vs pandas' default

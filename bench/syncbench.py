@@ -54,6 +54,7 @@ class Outcome:
 
     seconds: Stats = field(default_factory=Stats)
     first_request: Stats = field(default_factory=Stats)  # s from launch to the first request's arrival
+    cpu: Stats = field(default_factory=Stats)  # CPU seconds of the tool's process, all its threads
     traffic: list[Traffic] = field(default_factory=list)
     files: int = 0  # workbooks in the destination after the last run
     bytes: int = 0
@@ -71,6 +72,7 @@ class Outcome:
         return {
             "seconds": self.seconds.to_dict(),
             "first_request": self.first_request.to_dict(),
+            "cpu": self.cpu.to_dict(),
             "traffic": [t.to_dict() for t in self.traffic],
             "files": self.files,
             "bytes": self.bytes,
@@ -190,6 +192,7 @@ def _run_once(tool: Tool, dest: Path, emulator: Emulator, outcome: Outcome) -> N
         return
     entries = emulator.log.entries()
     outcome.seconds.add(timed.seconds)
+    outcome.cpu.add(timed.cpu_seconds)
     if entries:  # a Drive call is logged as its answer goes out, one latency after it arrived
         latency = emulator.latency_ms / 1000
         arrived = min(e.time - (0 if e.kind in ("oauth", "other") else latency) for e in entries)

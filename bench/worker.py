@@ -175,6 +175,48 @@ def _upload(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "size": entry.size, "md5": entry.md5, "id": entry.id, "baseline_kb": baseline}
 
 
+def _request_cpu(args: argparse.Namespace) -> dict[str, Any]:
+    """CPU per small download on one connection, taking turns: the client stack's bare request
+    (``AuthorizedHttp.request``) against gdrivestats' ``fetch_into`` (the client library's request, the md5
+    check, the deadline and the retry loop). The fastest of ``--rounds`` passes over ``--files`` files."""
+    import io
+
+    from google.oauth2.credentials import Credentials
+    from google_auth_httplib2 import AuthorizedHttp
+    from googleapiclient.http import build_http
+
+    from gdrivestats.drive.api import ApiDrive
+
+    credentials = Credentials(args.token)
+    drive = ApiDrive(credentials, root_url=args.url)
+    entries = [e for e in drive.list(args.folder, recursive=True) if not e.is_folder][: args.files]
+    bare = AuthorizedHttp(credentials, http=build_http())
+    root = args.url.rstrip("/") + "/drive/v3/files/"
+
+    def stack(entry: Any) -> None:
+        response, content = bare.request(f"{root}{entry.id}?alt=media", "GET")
+        if response.status != 200 or len(content) != entry.size:
+            raise RuntimeError(f"bare download of {entry.path}: HTTP {response.status}, {len(content)} bytes")
+
+    def ours(entry: Any) -> None:
+        if drive.fetch_into(entry, io.BytesIO()) != entry.size:
+            raise RuntimeError(f"fetch_into of {entry.path}: wrong size")
+
+    best = {"stack": float("inf"), "gdrivestats": float("inf")}
+    for _ in range(args.rounds):
+        for name, fetch in (("stack", stack), ("gdrivestats", ours)):
+            fetch(entries[0])  # the connection is open before the clock starts
+            started = time.thread_time()
+            for entry in entries:
+                fetch(entry)
+            best[name] = min(best[name], (time.thread_time() - started) / len(entries))
+    return {
+        "files": len(entries),
+        "stack_ms": best["stack"] * 1000,
+        "gdrivestats_ms": best["gdrivestats"] * 1000,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
     sub = parser.add_subparsers(dest="task", required=True)
@@ -197,6 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         upload.add_argument(option, required=True)
     upload.add_argument("--chunk", type=int, default=0)
     upload.set_defaults(handler=_upload)
+    cpu = sub.add_parser("request-cpu")
+    for option in ("--url", "--token", "--folder"):
+        cpu.add_argument(option, required=True)
+    cpu.add_argument("--files", type=int, default=300)
+    cpu.add_argument("--rounds", type=int, default=3)
+    cpu.set_defaults(handler=_request_cpu)
     args = parser.parse_args(argv)
     result = args.handler(args)
     result["maxrss_kb"] = maxrss_kb()

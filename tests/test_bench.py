@@ -7,12 +7,15 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.proxy import ConnectProxy
+from bench.syncbench import Tool
+from gdrivestats.emulator import Emulator
 
 pytestmark = pytest.mark.slow  # runs the quick benchmark end to end (about 90 s)
 
@@ -226,3 +229,42 @@ def test_the_proxy_tunnels_only_connect_to_port_443_and_only_to_its_target() -> 
                 client.sendall(b"hello")
                 assert upstream.recv(5) == b"hello"
         assert proxy.refused == 2 and proxy.hosts == {"www.googleapis.com"}
+
+
+def test_the_per_download_cpu_profile_measures_both_fetches_over_the_emulator(
+    start_emu: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    import argparse
+
+    from bench.config import Config
+    from bench.data import small_tree
+    from bench.measure import Stats
+    from bench.run import Run
+    from bench.syncbench import (
+        SCENARIOS,
+        Outcome,
+        SyncContext,
+        SyncResults,
+        gdrivestats_command,
+        python_env,
+        seed_tree,
+    )
+
+    emulator = start_emu(latency_ms=0)
+    tree = small_tree(12, 2, tmp_path / "data")
+    seed_tree(emulator, tree)
+    emulator.latency_ms = 7
+    env = python_env({})
+    tool = Tool("gdrivestats", lambda dest: [*gdrivestats_command(), "sync"], env)
+    run = Run(Config.quick_mode(), argparse.Namespace(profile=True), tmp_path / "work")
+    results = SyncResults(files=len(tree), folders=2, tree_bytes=0, latency_ms=7, changed=0)
+    results.outcomes = {SCENARIOS[0]: {"gdrivestats": Outcome(cpu=Stats([0.5, 0.6, 0.7]))}}
+    context = SyncContext(emulator, {"gdrivestats": tool}, {}, tmp_path)
+    profile = run._request_cpu(results, context)
+    assert emulator.latency_ms == 7  # put back after the measurement
+    assert emulator.log.count("media") == 3 * 2 * (12 + 1)  # 3 passes, both fetches, each warmed up once
+    stack, ours, per_connection, whole = profile.lines  # no rclone row: it did not run here
+    assert stack.startswith("client stack alone:") and float(stack.split()[3]) > 0
+    assert ours.startswith("gdrivestats fetch_into:") and float(ours.split()[2]) > 0
+    assert per_connection.split()[5] == "2"  # 12 files on 8 connections: about 2 downloads in a row each
+    assert whole.split()[:4] == ["gdrivestats,", "first", "sync:", "50.000"]  # 0.6 s of CPU for 12 files
