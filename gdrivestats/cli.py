@@ -354,7 +354,7 @@ def _run_sync(args: argparse.Namespace) -> int:
     from gdrivestats.mirror.early import start_first_calls
 
     # On the wire before the sync's own modules are even imported (see mirror.early).
-    first_calls = start_first_calls(drive, settings.folder, settings.cache_dir)
+    first_calls = start_first_calls(drive, settings.folder, settings.cache_dir, full=args.full)
     from gdrivestats.interrupts import remove_stale_temporaries
     from gdrivestats.mirror.sync import sync
 

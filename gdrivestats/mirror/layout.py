@@ -17,4 +17,32 @@ PARSED_FOLDER = ".gdrivestats-parsed"
 LOCK_FILE = ".gdrivestats.lock"
 """Held by a run for its whole length, so two runs never work on one cache."""
 
-__all__ = ["LOCK_FILE", "OWN_PREFIX", "PARSED_FOLDER", "STATE_FILE", "TMP_PREFIX"]
+DEFAULT_OUT_FOLDER = "gdrivestats"
+"""The folder, inside the synced one, that outputs are written back to; a sync leaves it out."""
+
+# The keys of the state's meta table: what the state says of the mirror as a whole.
+META_ROOT = "root_id"
+META_ROOT_PATH = "root_path"
+META_TOKEN = "changes_token"
+META_EXCLUDE = "exclude"
+META_ACCOUNT = "account"
+META_ACCOUNT_HINT = "account_hint"
+META_SETTLED = "paths_settled"
+"""Set by a run whose every step succeeded: each file of the stored view is at the local path the plan
+gives it, so a later run that sees no change can take the paths from the state instead of computing them."""
+
+__all__ = [
+    "DEFAULT_OUT_FOLDER",
+    "LOCK_FILE",
+    "META_ACCOUNT",
+    "META_ACCOUNT_HINT",
+    "META_EXCLUDE",
+    "META_ROOT",
+    "META_ROOT_PATH",
+    "META_SETTLED",
+    "META_TOKEN",
+    "OWN_PREFIX",
+    "PARSED_FOLDER",
+    "STATE_FILE",
+    "TMP_PREFIX",
+]

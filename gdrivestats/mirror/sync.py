@@ -37,8 +37,20 @@ from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
 from gdrivestats.errors import DownloadBlocked, DriveError, NotFound, disk_full
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.location import drive_path
-from gdrivestats.mirror.early import FirstCalls, new_pool
-from gdrivestats.mirror.layout import OWN_PREFIX, STATE_FILE, TMP_PREFIX
+from gdrivestats.mirror.early import FirstCalls, changes_usable, new_pool
+from gdrivestats.mirror.layout import (
+    DEFAULT_OUT_FOLDER,
+    META_ACCOUNT,
+    META_ACCOUNT_HINT,
+    META_EXCLUDE,
+    META_ROOT,
+    META_ROOT_PATH,
+    META_SETTLED,
+    META_TOKEN,
+    OWN_PREFIX,
+    STATE_FILE,
+    TMP_PREFIX,
+)
 from gdrivestats.mirror.local_names import resolve_inside
 from gdrivestats.mirror.lock import cache_lock
 from gdrivestats.mirror.plan import Download, SyncPlan, plan_sync, same_content
@@ -57,18 +69,6 @@ from gdrivestats.mirror.view import (
 from gdrivestats.names import printable
 
 log = logging.getLogger(__name__)
-
-DEFAULT_OUT_FOLDER = "gdrivestats"
-
-_META_ROOT = "root_id"
-_META_ROOT_PATH = "root_path"
-_META_TOKEN = "changes_token"
-_META_EXCLUDE = "exclude"
-_META_ACCOUNT = "account"
-_META_ACCOUNT_HINT = "account_hint"
-_META_SETTLED = "paths_settled"
-"""Set by a run whose every step succeeded: each file of the stored view is at the local path the plan
-gives it, so a later run that sees no change can take the paths from the state instead of computing them."""
 
 
 @dataclass
@@ -147,7 +147,7 @@ def sync(
                 known = state.files()
                 prefetch = partial(_prefetcher, fetcher, state, known, patterns, exclude)
                 view, token, full_listing, changes = _current_view(
-                    drive, folder, state, patterns, exclude, full, known, ahead, prefetch
+                    drive, folder, state, patterns, exclude, full, known, ahead, prefetch, first
                 )
                 record_account()  # before any file is recorded
             _heal_outputs(state, changes)
@@ -201,9 +201,9 @@ def _plan_only(
 
 def _same_account(drive: Drive, state: SyncState) -> bool:
     """True when the state was made with this drive's account and server (asks the server only if unsure)."""
-    if state.get_meta(_META_ACCOUNT_HINT) == drive.account_hint():
+    if state.get_meta(META_ACCOUNT_HINT) == drive.account_hint():
         return True
-    return state.get_meta(_META_ACCOUNT) == drive.account()
+    return state.get_meta(META_ACCOUNT) == drive.account()
 
 
 def _ask_ahead(
@@ -220,7 +220,7 @@ def _ask_ahead(
     A call in ``started`` (``FirstCalls``) is used instead of a new one; one not needed is left unused."""
     started = started or {}
     calls: dict[str, Callable[..., Any]] = {}
-    if state.get_meta(_META_ACCOUNT_HINT) != drive.account_hint():
+    if state.get_meta(META_ACCOUNT_HINT) != drive.account_hint():
         calls["account"] = drive.account
     if not _changes_usable(state, folder, exclude, full):
         calls["token"] = drive.start_token
@@ -230,12 +230,7 @@ def _ask_ahead(
 
 def _changes_usable(state: SyncState, folder: str, exclude: str | None, full: bool) -> bool:
     """True when the stored change token can bring the stored view up to date (no full listing needed)."""
-    return (
-        not full
-        and state.get_meta(_META_TOKEN) is not None
-        and state.get_meta(_META_ROOT_PATH) == folder
-        and state.get_meta(_META_EXCLUDE) == (exclude or "")
-    )
+    return changes_usable(state.get_meta, folder, exclude, full)
 
 
 def _check_account(
@@ -248,10 +243,10 @@ def _check_account(
     listing and before it records any file, so the listing need not wait for Drive's answer.
     """
     hint = drive.account_hint()
-    if state.get_meta(_META_ACCOUNT_HINT) == hint:
+    if state.get_meta(META_ACCOUNT_HINT) == hint:
         return _nothing_left
-    stored = state.get_meta(_META_ACCOUNT)
-    if stored is None and state.get_meta(_META_TOKEN) is None and not state.files():
+    stored = state.get_meta(META_ACCOUNT)
+    if stored is None and state.get_meta(META_TOKEN) is None and not state.files():
         return partial(_record_account, drive, state, hint, account_call)
     account = account_call.result() if account_call is not None else drive.account()
     with state.transaction():
@@ -264,8 +259,8 @@ def _check_account(
                 _unlink_inside(cache, record.local_path)
             state.reset()
             _prune_empty_folders(cache)
-        elif stored is None and state.get_meta(_META_TOKEN) is not None:
-            state.set_meta(_META_TOKEN, None)  # made before accounts were recorded: list everything once
+        elif stored is None and state.get_meta(META_TOKEN) is not None:
+            state.set_meta(META_TOKEN, None)  # made before accounts were recorded: list everything once
         _set_account(state, account, hint)
     return _nothing_left
 
@@ -277,8 +272,8 @@ def _record_account(drive: Drive, state: SyncState, hint: str, account_call: Fut
 
 
 def _set_account(state: SyncState, account: str, hint: str) -> None:
-    state.set_meta(_META_ACCOUNT, account)
-    state.set_meta(_META_ACCOUNT_HINT, hint)
+    state.set_meta(META_ACCOUNT, account)
+    state.set_meta(META_ACCOUNT_HINT, hint)
 
 
 def _nothing_left() -> None:
@@ -298,21 +293,24 @@ def _current_view(
     known: Mapping[str, FileRecord],
     ahead: Mapping[str, Future[Any]] | None = None,
     prefetch: Callable[[Entry], Callable[[Entry], None]] | None = None,
+    first: FirstCalls | None = None,
 ) -> tuple[View, str, bool, list[Change]]:
     """The remote view, the token to store after it, whether it took a full listing, and the changes read.
 
     ``known`` is the state's files (``state.files()``, read once by the caller); ``ahead`` the calls
     ``_ask_ahead`` started (the change token and the folder), used when a listing is made; ``prefetch``
-    makes, for the listed folder, what is told of each entry as the listing finds it."""
+    makes, for the listed folder, what is told of each entry as the listing finds it; ``first`` the calls
+    started before the sync (its changes call is used when it was made from the stored token)."""
     ahead = ahead or {}
-    token = state.get_meta(_META_TOKEN)
+    token = state.get_meta(META_TOKEN)
     if _changes_usable(state, folder, exclude, full):
         assert token is not None
-        root_id = state.get_meta(_META_ROOT) or ""
+        root_id = state.get_meta(META_ROOT) or ""
         view = view_from_state(root_id, state.folders(), known)
         _add_failed(view, state)
+        started = first.changes_since(token) if first is not None else None
         try:
-            changes, new_token = drive.changes(token)
+            changes, new_token = started.result() if started is not None else drive.changes(token)
             return apply_changes(view, changes, patterns, exclude), new_token, False, changes
         except NeedsFullListing as why:
             log.info("listing the whole folder again: %s", why)
@@ -409,10 +407,10 @@ def _settled_paths(state: SyncState, view: View, known: Mapping[str, FileRecord]
     """The local paths of the view's files from the state, when they are the ones the plan would compute.
 
     That holds when the view is the one the last run stored (nothing changed, no full listing) and that run
-    settled everything (``_META_SETTLED``: no failed download or move, so nothing was left at an old path
+    settled everything (``META_SETTLED``: no failed download or move, so nothing was left at an old path
     or tried again); else None, and the plan computes them.
     """
-    if state.get_meta(_META_SETTLED) != "1" or state.failed():
+    if state.get_meta(META_SETTLED) != "1" or state.failed():
         return None
     try:
         return {fid: known[fid].local_path for fid in view.files}
@@ -931,11 +929,11 @@ def _store_view(
         for file_id in failed.keys() - view.files.keys():  # left the tree: no longer a failure
             state.clear_failed(file_id)
         state.replace_folders(folders)
-        state.set_meta(_META_ROOT, view.root_id)
-        state.set_meta(_META_ROOT_PATH, norm_path(folder))
-        state.set_meta(_META_EXCLUDE, exclude or "")
-        state.set_meta(_META_TOKEN, token)
-        state.set_meta(_META_SETTLED, "1" if settled else None)
+        state.set_meta(META_ROOT, view.root_id)
+        state.set_meta(META_ROOT_PATH, norm_path(folder))
+        state.set_meta(META_EXCLUDE, exclude or "")
+        state.set_meta(META_TOKEN, token)
+        state.set_meta(META_SETTLED, "1" if settled else None)
 
 
 def _unlink_inside(cache: Path, local_path: str) -> None:

@@ -63,12 +63,48 @@ def test_first_calls_made_for_another_folder_or_drive_are_left_unused(emu: Emula
     _synced(sync(drive, FOLDER, other_cache, progress=False, first_calls=other_drive), other_cache)
 
 
-def test_a_cache_with_a_state_gets_no_first_calls(emu: Emulator, tmp_path: Path) -> None:
+def _changed(emu: Emulator, drive: ApiDrive, name: str = "more.csv") -> None:
+    emu.state.update_content(drive.stat(f"{FOLDER}/{name}").id, small_csv(7))
+
+
+def test_a_later_sync_uses_the_changes_call_started_for_it(emu: Emulator, tmp_path: Path) -> None:
+    drive, cache = api(emu), tmp_path / "cache"
+    _synced(sync(drive, FOLDER, cache, progress=False), cache)
+    _changed(emu, drive)
+    first = start_first_calls(drive, FOLDER, cache)
+    assert first is not None and set(first.calls) == {"changes"}
+    first.calls["changes"].result(timeout=10)  # answered before the sync is called
+    result = sync(drive, FOLDER, cache, progress=False, first_calls=first)
+    assert result.ok and result.downloaded == ["more.csv"] and not result.full_listing
+    assert (cache / "more.csv").read_bytes() == small_csv(7)
+    assert emu.log.count("changes") == 1
+
+
+def test_no_changes_call_is_started_when_the_sync_would_not_make_it(emu: Emulator, tmp_path: Path) -> None:
     drive, cache = api(emu), tmp_path / "cache"
     _synced(sync(drive, FOLDER, cache, progress=False), cache)
     calls = emu.log.count()
-    assert start_first_calls(drive, FOLDER, cache) is None
+    assert start_first_calls(drive, FOLDER, cache, full=True) is None  # --full lists everything
+    assert start_first_calls(drive, FOLDER, cache, exclude="out") is None  # the state left out another
+    assert start_first_calls(drive, "Elsewhere", cache) is None  # the state mirrors another folder
     assert emu.log.count() == calls
+
+
+def test_a_changes_call_from_a_token_the_state_moved_past_is_left_unused(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    drive, cache = api(emu), tmp_path / "cache"
+    _synced(sync(drive, FOLDER, cache, progress=False), cache)
+    stale = start_first_calls(drive, FOLDER, cache)
+    assert stale is not None
+    stale.calls["changes"].result(timeout=10)
+    _changed(emu, drive, "countries.csv")
+    between = sync(drive, FOLDER, cache, progress=False)  # another run: the state's token moves on
+    assert between.ok and between.downloaded == ["countries.csv"]
+    _changed(emu, drive)
+    result = sync(drive, FOLDER, cache, progress=False, first_calls=stale)
+    assert result.ok and result.downloaded == ["more.csv"]  # from its own call: the stale one saw nothing
+    assert emu.log.count("changes") == 3
 
 
 def test_the_first_calls_load_nothing_of_the_sync_machinery() -> None:
@@ -86,9 +122,9 @@ def test_the_sync_command_sends_its_first_calls_before_it_imports_the_sync(
         "from gdrivestats.mirror import early\n"
         "seen = []\n"
         "start = early.FirstCalls.__init__\n"
-        "def spy(self, *args):\n"
+        "def spy(self, *args, **kwargs):\n"
         "    seen.append('gdrivestats.mirror.sync' in sys.modules)\n"
-        "    start(self, *args)\n"
+        "    start(self, *args, **kwargs)\n"
         "early.FirstCalls.__init__ = spy\n"
         "from gdrivestats.cli import main\n"
         "code = main(['sync', sys.argv[1], '--cache', sys.argv[2], '-q'])\n"
@@ -96,12 +132,16 @@ def test_the_sync_command_sends_its_first_calls_before_it_imports_the_sync(
     )
     env = {**os.environ, "GDRIVESTATS_DRIVE_URL": emu.url, "GDRIVESTATS_ACCESS_TOKEN": "test-token"}
     cache = tmp_path / "cache"
-    done = subprocess.run(
-        [sys.executable, "-c", code, FOLDER, str(cache)], capture_output=True, text=True, env=env, timeout=120
-    )
-    assert done.stdout.strip() == "0 [False]", done.stderr
+    command = [sys.executable, "-c", code, FOLDER, str(cache)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.stdout.strip() == "0 [False]", done.stderr  # the first sync's three calls
     assert (cache / "more.csv").read_bytes() == small_csv(2)
     assert emu.log.count("about") == 1 and emu.log.count("changes-token") == 1
+    _changed(emu, api(emu))
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.stdout.strip() == "0 [False]", done.stderr  # the re-sync's changes call
+    assert (cache / "more.csv").read_bytes() == small_csv(7)
+    assert emu.log.count("changes") == 1
 
 
 def test_the_mirror_package_still_names_its_parts() -> None:
