@@ -32,8 +32,8 @@ NOTES = {
         "read path, a timer thread per download, one transaction per landed file, tqdm without a terminal, "
         "indented JSON answers (prettyPrint=false), the wait for Drive to say who is signed in before a "
         "first listing, Python's final garbage collection at exit, the sync's own imports and state before "
-        "the first calls (they now go out first), and three of the downloads' TLS handshakes (they reuse "
-        "the first calls' connections)."
+        "the first calls (they now go out first), and three TLS handshakes (the listing and two downloads "
+        "reuse the first calls' connections)."
     ),
     "first-request": (
         "The profile below measures the floor the same way: the interpreter alone, then the interpreter "

@@ -103,8 +103,20 @@ class WorkerLogs:
     def __init__(self, context: Any) -> None:
         import logging.handlers  # here: a re-sync with nothing to do never needs it
 
-        self.queue = context.Queue()
-        self._listener = logging.handlers.QueueListener(self.queue, _Forward(), respect_handler_level=False)
+        class Listener(logging.handlers.QueueListener):
+            """Reads a SimpleQueue (whose ``get`` takes no ``block``)."""
+
+            def dequeue(self, block: bool) -> logging.LogRecord:
+                return self.queue.get()
+
+            def enqueue_sentinel(self) -> None:
+                self.queue.put(self._sentinel)  # type: ignore[attr-defined]
+
+        # A SimpleQueue, not a Queue: a worker's put is in the pipe before the call returns (a Queue hands
+        # it to a feeder thread), so every record of a task, a --verbose traceback too, comes in before the
+        # task's result, and none is lost when the pool shuts down right after.
+        self.queue = context.SimpleQueue()
+        self._listener = Listener(self.queue, _Forward(), respect_handler_level=False)
 
     def __enter__(self) -> WorkerLogs:
         self._listener.start()
@@ -130,7 +142,14 @@ def setup_worker_logging(queue: Any, level: int = logging.DEBUG) -> None:
     root = logging.getLogger()
     for handler in root.handlers[:]:
         root.removeHandler(handler)
-    root.addHandler(logging.handlers.QueueHandler(queue))
+
+    class Handler(logging.handlers.QueueHandler):
+        """Puts on a SimpleQueue (no ``put_nowait``): at once, in the pipe before the task returns."""
+
+        def enqueue(self, record: logging.LogRecord) -> None:
+            self.queue.put(record)  # type: ignore[attr-defined]
+
+    root.addHandler(Handler(queue))
     root.setLevel(level)
     capture_warnings()
 

@@ -336,7 +336,8 @@ class ApiDrive(Drive):
         return self._execute(lambda: self._read(path, params), what)
 
     def _http(self) -> AuthorizedHttp:
-        """This thread's own authorized connection (httplib2 objects must not be shared between threads)."""
+        """This thread's own authorized connection (an httplib2 object must not be used by two threads at
+        once; one a thread released goes to the next thread that needs one)."""
         http = getattr(self._local, "http", None)
         if http is None:
             with self._lock:

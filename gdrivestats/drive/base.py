@@ -215,8 +215,9 @@ class Drive(ABC):
         return None
 
     def release_connection(self) -> None:
-        """This thread makes no more calls: its open connection, if any, may serve the next thread that
-        needs one (saving that thread a TCP and TLS handshake). A no-op where there are no connections."""
+        """This thread is done with the drive for now: its open connection, if any, may serve the next
+        thread that needs one (saving it a TCP and TLS handshake); should this thread call again, it takes
+        a connection as a new thread would. A no-op where there are no connections."""
         return None
 
     def account_hint(self) -> str:

@@ -5,16 +5,19 @@ folder, none of which depends on another; a sync whose state can be brought up t
 will ask for the changes since its stored token. :func:`start_first_calls` sends these at once on their own
 threads; the command line calls it as soon as the drive is open, so the requests are on the wire while the
 sync's modules load and its state is opened, and hands the result to ``sync(first_calls=...)``. Each
-thread's connection is handed on when its call is answered, so the sync's own calls start on warm ones.
+thread's connection is handed on when its call is answered, so the sync's own calls start on warm ones;
+a sync that fails (a locked cache, Ctrl-C) does not wait for calls still running.
 This module imports nothing heavier than the drive interface (and sqlite3, to read a state's token).
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, wait
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from gdrivestats.location import drive_path
@@ -30,15 +33,55 @@ from gdrivestats.mirror.layout import (
 if TYPE_CHECKING:
     from gdrivestats.drive.base import Drive
 
-THREADS = 3
+
+class EarlyCalls:
+    """Calls made at once, each on a daemon thread of its own, as futures.
+
+    Leaving the ``with`` block normally waits for every call; leaving it by an exception (the cache is
+    locked, Ctrl-C) abandons those still running: they only read, and an unfinished one neither holds up
+    the error nor keeps the process from exiting (a ``ThreadPoolExecutor`` would wait for them both at the
+    block's end and at exit, up to a call's whole retry deadline)."""
+
+    def __init__(self) -> None:
+        self._futures: list[Future[Any]] = []
+
+    def submit(self, call: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = call(*args)
+            except BaseException as exc:  # handed to whoever asks for the result, as an executor does
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        self._futures.append(future)
+        threading.Thread(target=run, name="gdrivestats-early", daemon=True).start()
+        return future
+
+    def shutdown(self, wait_for_calls: bool = True) -> None:
+        """Wait for every call (``wait_for_calls``), or let the running ones go."""
+        if wait_for_calls:
+            wait(self._futures)
+
+    def __enter__(self) -> EarlyCalls:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.shutdown(wait_for_calls=kind is None)
 
 
 class FirstCalls:
-    """Calls asked of ``drive`` for a sync of ``folder`` before the sync was called, on a pool the sync
-    shuts down when its listing is done. ``calls`` holds ``account``, ``token`` and ``root`` (the folder's
+    """Calls asked of ``drive`` for a sync of ``folder`` before the sync was called, on ``pool``, which the
+    sync waits for when its listing is done. ``calls`` holds ``account``, ``token`` and ``root`` (the folder's
     entry) for a first sync, or ``changes`` (the changes since the token ``since``) for a later one."""
 
-    def __init__(self, drive: Drive, folder: str, pool: ThreadPoolExecutor, since: str | None = None) -> None:
+    def __init__(self, drive: Drive, folder: str, pool: EarlyCalls, since: str | None = None) -> None:
         self.drive, self.folder, self.pool, self.since = drive, folder, pool, since
         self.calls: dict[str, Future[Any]] = {}
         if since is not None:
@@ -61,13 +104,15 @@ class FirstCalls:
 def _then_release(drive: Drive, call: Callable[..., Any], *args: Any) -> Any:
     try:
         return call(*args)
-    finally:
-        drive.release_connection()
+    finally:  # this thread is done: its connection may serve the sync's next thread
+        release = getattr(drive, "release_connection", None)  # a duck-typed drive may lack it
+        if release is not None:
+            release()
 
 
-def new_pool() -> ThreadPoolExecutor:
-    """The pool a sync's early calls run on."""
-    return ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="gdrivestats-early")
+def new_pool() -> EarlyCalls:
+    """Where a sync's early calls run."""
+    return EarlyCalls()
 
 
 def changes_usable(meta: Callable[[str], str | None], folder: str, exclude: str | None, full: bool) -> bool:

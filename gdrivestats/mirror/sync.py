@@ -24,7 +24,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -37,7 +37,7 @@ from gdrivestats.drive.base import Change, Drive, Entry, md5_file, norm_path
 from gdrivestats.errors import DownloadBlocked, DriveError, NotFound, disk_full
 from gdrivestats.formats import WORKBOOK_PATTERNS
 from gdrivestats.location import drive_path
-from gdrivestats.mirror.early import FirstCalls, changes_usable, new_pool
+from gdrivestats.mirror.early import EarlyCalls, FirstCalls, changes_usable, new_pool
 from gdrivestats.mirror.layout import (
     DEFAULT_OUT_FOLDER,
     META_ACCOUNT,
@@ -123,12 +123,9 @@ def sync(
     started = time.monotonic()
     cache = Path(cache)
     folder = drive_path(folder)  # drive:PATH, a share URL, id:…, shared:… or a plain path
+    # Calls made for another sync are left to end on their own (they only read).
     first = first_calls if first_calls is not None and first_calls.matches(drive, folder) else None
-    if first_calls is not None and first is None:
-        first_calls.pool.shutdown(wait=False)
     if dry_run:
-        if first is not None:
-            first.pool.shutdown(wait=False)
         return _plan_only(drive, folder, cache, patterns, exclude, full, started)
     # The calls a first sync makes before listing do not depend on each other: made at once, and with no
     # state yet they are certain, so they go out before the cache is even locked and its state made.
@@ -212,7 +209,7 @@ def _ask_ahead(
     folder: str,
     exclude: str | None,
     full: bool,
-    pool: ThreadPoolExecutor,
+    pool: EarlyCalls,
     started: Mapping[str, Future[Any]] | None = None,
 ) -> dict[str, Future[Any]]:
     """Start the calls this sync will need before its listing: who is signed in (when the state was made

@@ -16,7 +16,9 @@ from google.oauth2.credentials import Credentials
 import gdrivestats.mirror
 from gdrivestats.drive.api import ApiDrive
 from gdrivestats.emulator import Emulator
+from gdrivestats.errors import CacheLocked
 from gdrivestats.mirror.early import FirstCalls, start_first_calls
+from gdrivestats.mirror.lock import cache_lock
 from gdrivestats.mirror.sync import SyncResult, sync
 from tests.support import FOLDER, small_csv
 
@@ -57,10 +59,41 @@ def test_first_calls_made_for_another_folder_or_drive_are_left_unused(emu: Emula
     elsewhere = start_first_calls(drive, "No such folder", cache)  # its lookup fails: never raised here
     assert elsewhere is not None
     _synced(sync(drive, FOLDER, cache, progress=False, first_calls=elsewhere), cache)
-    assert elsewhere.pool._shutdown  # type: ignore[attr-defined]  # its threads are let go
+    assert emu.log.count("about") == 2  # the sync asked again itself
     other_cache = tmp_path / "other"
     other_drive = start_first_calls(api(emu), FOLDER, other_cache)
-    _synced(sync(drive, FOLDER, other_cache, progress=False, first_calls=other_drive), other_cache)
+    assert other_drive is not None
+    other_drive.calls["account"].result(timeout=10)
+    fresh = api(emu)  # a drive that has not asked who is signed in yet (an ApiDrive remembers it)
+    _synced(sync(fresh, FOLDER, other_cache, progress=False, first_calls=other_drive), other_cache)
+    assert emu.log.count("about") == 4  # another drive object's calls are not this sync's
+
+
+def test_a_locked_cache_is_reported_at_once_without_waiting_for_the_early_calls(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    drive, cache = api(emu), tmp_path / "cache"
+    _synced(sync(drive, FOLDER, cache, progress=False), cache)
+    emu.set_faults("changes:always:delay=30000")  # an early changes call that hangs for 30 s
+    first = start_first_calls(drive, FOLDER, cache)
+    assert first is not None and set(first.calls) == {"changes"}
+    held, release = threading.Event(), threading.Event()
+
+    def another_run() -> None:
+        with cache_lock(cache):
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=another_run)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(CacheLocked):
+            sync(drive, FOLDER, cache, progress=False, first_calls=first)
+        assert not first.calls["changes"].done()  # given up on, not waited for (a daemon thread ends it)
+    finally:
+        release.set()
+        holder.join(10)
 
 
 def _changed(emu: Emulator, drive: ApiDrive, name: str = "more.csv") -> None:
