@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 FOLDER = "Colab Notebooks"
 OUT = f"{FOLDER}/gdrivestats"
 OUTPUTS = {"summary.xlsx", "summary.json", "report.html", "report.pdf"}
@@ -13,3 +15,12 @@ def small_csv(scale: int = 1) -> bytes:
     rows += [("Ghana", "Africa", 32, 239), ("Japan", "Asia", 125, 378), ("Nepal", "Asia", 30, 147)]
     lines = ["country,region,population,area"] + [f"{c},{r},{p * scale},{a}" for c, r, p, a in rows]
     return ("\n".join(lines) + "\n").encode()
+
+
+def seed_two_csvs(root: Path) -> Path:
+    """``root``/FOLDER with countries.csv and more.csv (twice the population): an emulator's ``seed``."""
+    seed = root / FOLDER
+    seed.mkdir(parents=True)
+    (seed / "countries.csv").write_bytes(small_csv())
+    (seed / "more.csv").write_bytes(small_csv(2))
+    return root

@@ -20,16 +20,12 @@ from gdrivestats.errors import CacheLocked
 from gdrivestats.mirror.early import FirstCalls, start_first_calls
 from gdrivestats.mirror.lock import cache_lock
 from gdrivestats.mirror.sync import SyncResult, sync
-from tests.support import FOLDER, small_csv
+from tests.support import FOLDER, seed_two_csvs, small_csv
 
 
 @pytest.fixture
 def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
-    seed = tmp_path / "seed" / FOLDER
-    seed.mkdir(parents=True)
-    (seed / "countries.csv").write_bytes(small_csv())
-    (seed / "more.csv").write_bytes(small_csv(2))
-    return start_emu(seed=tmp_path / "seed")
+    return start_emu(seed=seed_two_csvs(tmp_path / "seed"))
 
 
 def api(emu: Emulator) -> ApiDrive:
@@ -59,14 +55,13 @@ def test_first_calls_made_for_another_folder_or_drive_are_left_unused(emu: Emula
     elsewhere = start_first_calls(drive, "No such folder", cache)  # its lookup fails: never raised here
     assert elsewhere is not None
     _synced(sync(drive, FOLDER, cache, progress=False, first_calls=elsewhere), cache)
-    assert emu.log.count("about") == 2  # the sync asked again itself
+    assert emu.log.count("changes-token") == 2  # the sync asked again itself (not memoised, unlike about)
     other_cache = tmp_path / "other"
     other_drive = start_first_calls(api(emu), FOLDER, other_cache)
     assert other_drive is not None
-    other_drive.calls["account"].result(timeout=10)
-    fresh = api(emu)  # a drive that has not asked who is signed in yet (an ApiDrive remembers it)
-    _synced(sync(fresh, FOLDER, other_cache, progress=False, first_calls=other_drive), other_cache)
-    assert emu.log.count("about") == 4  # another drive object's calls are not this sync's
+    other_drive.calls["token"].result(timeout=10)
+    _synced(sync(drive, FOLDER, other_cache, progress=False, first_calls=other_drive), other_cache)
+    assert emu.log.count("changes-token") == 4  # another drive object's calls are not this sync's
 
 
 def test_a_locked_cache_is_reported_at_once_without_waiting_for_the_early_calls(

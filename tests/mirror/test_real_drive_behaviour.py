@@ -20,16 +20,12 @@ from gdrivestats.mirror.layout import STATE_FILE
 from gdrivestats.mirror.state import SyncState
 from gdrivestats.mirror.sync import sync
 from gdrivestats.pipeline import run
-from tests.support import FOLDER, OUT, small_csv
+from tests.support import FOLDER, OUT, seed_two_csvs, small_csv
 
 
 @pytest.fixture
 def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
-    seed = tmp_path / "seed" / FOLDER
-    seed.mkdir(parents=True)
-    (seed / "countries.csv").write_bytes(small_csv())
-    (seed / "more.csv").write_bytes(small_csv(2))
-    return start_emu(seed=tmp_path / "seed")
+    return start_emu(seed=seed_two_csvs(tmp_path / "seed"))
 
 
 def api(emu: Emulator, token: str = "test-token") -> ApiDrive:
