@@ -17,9 +17,11 @@ TOKEN = {
     "expiry": "2099-01-01T00:00:00Z",
 }
 # rclone's own defaults (transfers 4, checkers 8, pacer 100 ms / burst 100), then the tuned variant.
+DEFAULTS = "rclone (defaults)"
+TUNED = "rclone (tuned)"
 PROFILES: dict[str, tuple[str, ...]] = {
-    "rclone (defaults)": (),
-    "rclone (tuned)": (
+    DEFAULTS: (),
+    TUNED: (
         "--transfers",
         "8",
         "--checkers",

@@ -24,7 +24,18 @@ from bench.loadbench import LoadResults, run_loading
 from bench.measure import REPO, run_worker
 from bench.profiling import Profile, py_spy_gil, pyinstrument, startup_seconds, tree_lines
 from bench.runbench import RunResults, run_at_scale
-from bench.syncbench import FOLDER, GDRIVESTATS, SCENARIOS, TOKEN, SyncContext, SyncResults, Tool, run_sync
+from bench.syncbench import (
+    FLOOR,
+    FOLDER,
+    GDRIVESTATS,
+    SCENARIOS,
+    SLOW_FIRST,
+    TOKEN,
+    SyncContext,
+    SyncResults,
+    Tool,
+    run_sync,
+)
 from bench.targets import RCLONE_TUNED, Target, load_targets, report_target, run_targets, sync_targets
 from bench.tlsca import make_test_ca
 from bench.uploadbench import UploadResults, run_upload
@@ -142,6 +153,7 @@ class Run:
             else:
                 self.profiles.append(found)
         if missed & {"first-vs-rclone", "first-request"}:
+            self.profiles.append(self._shares(results))
             self.log("profile: what the first request waits for (interpreter, libraries, gdrivestats)")
             self.profiles.append(self._first_request_floor(results, tool))
         if "first-vs-rclone" in missed:
@@ -173,6 +185,40 @@ class Run:
                     ],
                 )
             )
+
+    @staticmethod
+    def _shares(results: SyncResults) -> Profile:
+        """The first sync split in two: tuned rclone to the client-stack floor (the interpreter and the
+        client libraries), and the floor to gdrivestats (its own code), in wall time and first request."""
+        lines = []
+        for scenario in (SCENARIOS[0], SLOW_FIRST):
+            found = {name: results.get(scenario, name) for name in (RCLONE_TUNED, FLOOR, GDRIVESTATS)}
+            if any(o is None or o.error or not o.seconds.runs for o in found.values()):
+                continue
+            wall = {name: o.seconds.median for name, o in found.items() if o is not None}
+            first = {
+                name: o.first_request.median * 1000
+                for name, o in found.items()
+                if o is not None and o.first_request.runs
+            }
+            lines.append(f"{scenario}:")
+            for name in found:
+                extra = f", first request {first[name]:.0f} ms" if name in first else ""
+                lines.append(f"  {name + ':':24s}{wall[name]:6.2f} s{extra} (median)")
+            for label, low, high in (
+                ("the stack's share", RCLONE_TUNED, FLOOR),
+                ("gdrivestats' own share", FLOOR, GDRIVESTATS),
+            ):
+                both = {low, high} <= set(first)
+                extra = f", first request {first[high] - first[low]:+.0f} ms" if both else ""
+                lines.append(f"  {label + ':':24s}{wall[high] - wall[low]:+6.2f} s ({high} − {low}){extra}")
+        if not lines:
+            lines = ["not measured: the floor, tuned rclone or gdrivestats has no first sync in this run"]
+        return Profile(
+            "first sync: tuned rclone, the client-stack floor, gdrivestats",
+            "the sync table (bench/floorsync.py: the same client stack, no retries, checks, state or fsync)",
+            lines,
+        )
 
     def _first_request_floor(self, results: SyncResults, tool: Tool) -> Profile:
         """How long Python takes before any program of ours could send a request with this client stack:

@@ -1,10 +1,12 @@
-"""1. Sync a tree of small workbooks from the emulator: gdrivestats vs the naive script vs rclone.
+"""1. Sync a tree of small workbooks from the emulator: gdrivestats, the naive script, rclone, the floor.
 
 One emulator (TLS, added latency) holds the tree; every tool runs as its own process against it and the
 emulator's request log says what each run cost. Scenarios: first sync into an empty folder, re-sync with
 nothing changed, re-sync after ``changed_files`` files got new content; then, at 100 ms a request (closer to
 Drive's own latency) on a smaller tree of its own, the first sync and the re-sync with nothing changed for
-gdrivestats and rclone (the naive script and rclone's default first sync would take minutes there).
+gdrivestats and rclone (the naive script and rclone's default first sync would take minutes there). The
+first syncs also run ``bench/floorsync.py``, the least a Python program on gdrivestats' client stack must do
+(no retries, checks, state or fsync): gdrivestats behind it is its own code, it behind rclone is the stack.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ SLOW_UNCHANGED = f"re-sync, nothing changed, at {SLOW_LATENCY_MS} ms"
 SCENARIOS = ("first sync", "re-sync, nothing changed", "re-sync, files changed", SLOW_FIRST, SLOW_UNCHANGED)
 GDRIVESTATS = "gdrivestats"
 NAIVE = "naive script"
-SLOW_TOOLS = {NAIVE, "rclone (defaults)"}  # tens of seconds a first sync: fewer runs
+FLOOR = "client-stack floor"
+FIRST_ONLY = {FLOOR}  # no state to re-sync from: it would download everything again
+SLOW_TOOLS = {NAIVE, rclone.DEFAULTS}  # tens of seconds a first sync: fewer runs
 
 
 @dataclass
@@ -136,9 +140,11 @@ def make_tools(
     gds_env = python_env({**trust, "GDRIVESTATS_DRIVE_URL": emulator.url, "GDRIVESTATS_ACCESS_TOKEN": TOKEN})
     gds = gdrivestats_command()
     naive = [sys.executable, str(REPO / "bench" / "naive.py"), "--url", emulator.url, "--token", TOKEN]
+    floor = [sys.executable, str(REPO / "bench" / "floorsync.py"), "--url", emulator.url, "--token", TOKEN]
     tools = [
         Tool(GDRIVESTATS, lambda dest: [*gds, "sync", folder, "--cache", str(dest)], gds_env),
         Tool(NAIVE, lambda dest: [*naive, "--folder", folder, "--dest", str(dest)], python_env(trust)),
+        Tool(FLOOR, lambda dest: [*floor, "--folder", folder, "--dest", str(dest)], python_env(trust)),
     ]
     binary = rclone.find_rclone()
     if binary is None or proxy is None:
@@ -244,7 +250,9 @@ def run_sync(
         emulator.latency_ms = config.latency_ms
         tools = make_tools(emulator, tls, work, proxy)
         results.tools = [t.name for t in tools]
-        by_scenario = {s: {t.name: Outcome() for t in tools} for s in SCENARIOS[:3]}
+        by_scenario = {SCENARIOS[0]: {t.name: Outcome() for t in tools}}
+        resyncing = [t for t in tools if t.name not in FIRST_ONLY]
+        by_scenario |= {s: {t.name: Outcome() for t in resyncing} for s in SCENARIOS[1:3]}
         results.outcomes = by_scenario
         dests = {t.name: work / "dest" / t.name.replace(" ", "-") for t in tools}
         for rep in range(max(config.first_sync_runs, config.slow_first_sync_runs)):
@@ -256,12 +264,12 @@ def run_sync(
                 log(f"sync: first sync {rep + 1}/{runs}: {tool.name}")
                 _run_once(tool, dests[tool.name], emulator, by_scenario[SCENARIOS[0]][tool.name])
         for rep in range(config.resync_runs):
-            for tool in tools:
+            for tool in resyncing:
                 log(f"sync: re-sync, nothing changed {rep + 1}/{config.resync_runs}: {tool.name}")
                 _run_once(tool, dests[tool.name], emulator, by_scenario[SCENARIOS[1]][tool.name])
         for rep in range(config.resync_runs):
             _change_files(emulator, tree, ids, rep, config.changed_files)
-            for tool in tools:
+            for tool in resyncing:
                 changed = config.changed_files
                 log(f"sync: re-sync, {changed} changed {rep + 1}/{config.resync_runs}: {tool.name}")
                 _run_once(tool, dests[tool.name], emulator, by_scenario[SCENARIOS[2]][tool.name])
@@ -299,13 +307,14 @@ def _run_slow(
     dests = {t.name: work / "slow-dest" / t.name.replace(" ", "-") for t in tools}
     first = [t for t in tools if t.name not in SLOW_TOOLS]
     by_scenario[SLOW_FIRST] = {t.name: Outcome() for t in first}
+    tools = [t for t in tools if t.name not in FIRST_ONLY]
     by_scenario[SLOW_UNCHANGED] = {t.name: Outcome() for t in tools}
     for rep in range(config.first_sync_runs):
         for tool in first:
             shutil.rmtree(dests[tool.name], ignore_errors=True)
             log(f"sync: {SLOW_FIRST} {rep + 1}/{config.first_sync_runs}: {tool.name}")
             _run_once(tool, dests[tool.name], emulator, by_scenario[SLOW_FIRST][tool.name])
-    seeded = next((dests[t.name] for t in first if t.name != GDRIVESTATS and dests[t.name].is_dir()), None)
+    seeded = next((dests[t.name] for t in tools if t.name == rclone.TUNED and dests[t.name].is_dir()), None)
     for tool in tools:  # rclone with its defaults starts from tuned rclone's copy (same files and times)
         if tool not in first and seeded is not None:
             shutil.rmtree(dests[tool.name], ignore_errors=True)

@@ -88,7 +88,7 @@ def test_markdown_has_every_section_the_context_and_the_command(quick: dict[str,
 def test_every_tool_syncs_the_whole_tree_with_one_download_per_file(quick: dict[str, Any]) -> None:
     sync = quick["sync"]
     assert (sync["files"], sync["folders"], sync["changed"]) == (FILES, FOLDERS, CHANGED)
-    expected = ["gdrivestats", "naive script"]
+    expected = ["gdrivestats", "naive script", "client-stack floor"]
     if shutil.which("rclone"):
         expected += ["rclone (defaults)", "rclone (tuned)"]
     else:
@@ -105,7 +105,8 @@ def test_every_tool_syncs_the_whole_tree_with_one_download_per_file(quick: dict[
 
 
 def test_re_syncs_download_nothing_or_exactly_the_changed_files(quick: dict[str, Any]) -> None:
-    for tool in quick["sync"]["tools"]:
+    assert "client-stack floor" not in quick["sync"]["outcomes"]["re-sync, nothing changed"]  # no state
+    for tool in [t for t in quick["sync"]["tools"] if t != "client-stack floor"]:
         unchanged = _outcome(quick, "re-sync, nothing changed", tool)
         changed = _outcome(quick, "re-sync, files changed", tool)
         assert _calls(unchanged, "media") == [0]
@@ -116,6 +117,9 @@ def test_re_syncs_download_nothing_or_exactly_the_changed_files(quick: dict[str,
 def test_call_counts_per_tool(quick: dict[str, Any]) -> None:
     naive = _outcome(quick, "first sync", "naive script")
     assert _calls(naive, "list") == [FOLDERS + 2]  # finding the folder, the folder, each subfolder
+    floor = _outcome(quick, "first sync", "client-stack floor")
+    assert _calls(floor, "list") == [3]  # finding the folder, then one query a level: departments, files
+    assert [run["total_calls"] for run in floor["traffic"]] == [3 + FILES]
     gds_unchanged = _outcome(quick, "re-sync, nothing changed", "gdrivestats")
     assert _calls(gds_unchanged, "changes") == [1]  # the changes feed, not a listing
     assert [run["total_calls"] for run in gds_unchanged["traffic"]] == [1]  # same token: no account lookup
@@ -268,3 +272,32 @@ def test_the_per_download_cpu_profile_measures_both_fetches_over_the_emulator(
     assert ours.startswith("gdrivestats fetch_into:") and float(ours.split()[2]) > 0
     assert per_connection.split()[5] == "2"  # 12 files on 8 connections: about 2 downloads in a row each
     assert whole.split()[:4] == ["gdrivestats,", "first", "sync:", "50.000"]  # 0.6 s of CPU for 12 files
+
+
+def test_the_shares_profile_splits_the_first_sync_at_the_floor() -> None:
+    from bench.measure import Stats
+    from bench.run import Run
+    from bench.syncbench import FLOOR, GDRIVESTATS, SCENARIOS, SLOW_FIRST, Outcome, SyncResults
+    from bench.targets import RCLONE_TUNED
+
+    def outcome(wall: list[float], first: list[float]) -> Outcome:
+        return Outcome(seconds=Stats(wall), first_request=Stats(first))
+
+    results = SyncResults(files=10, folders=2, tree_bytes=0, latency_ms=20, changed=0)
+    results.outcomes = {
+        SCENARIOS[0]: {
+            GDRIVESTATS: outcome([3.3, 3.2, 3.25], [0.2, 0.19, 0.21]),
+            FLOOR: outcome([3.1, 3.12, 3.0], [0.15, 0.16, 0.14]),
+            RCLONE_TUNED: outcome([3.0, 2.9, 2.95], [0.08, 0.09, 0.07]),
+        },
+        SLOW_FIRST: {GDRIVESTATS: outcome([3.0], [0.2]), RCLONE_TUNED: outcome([2.9], [0.1])},  # no floor
+    }
+    lines = Run._shares(results).lines
+    assert lines == [
+        "first sync:",
+        "  rclone (tuned):           2.95 s, first request 80 ms (median)",
+        "  client-stack floor:       3.10 s, first request 150 ms (median)",
+        "  gdrivestats:              3.25 s, first request 200 ms (median)",
+        "  the stack's share:       +0.15 s (client-stack floor − rclone (tuned)), first request +70 ms",
+        "  gdrivestats' own share:  +0.15 s (gdrivestats − client-stack floor), first request +50 ms",
+    ]

@@ -3,10 +3,15 @@
 httplib2 imports its ``auth`` module, and with it pyparsing (about a fifth of a no-change re-sync's imports),
 only to parse ``WWW-Authenticate`` challenges for digest and HMAC authentication after a 401; gdrivestats
 sends bearer tokens. googleapiclient.http imports ``googleapiclient._auth`` (and with it google-auth's
-credential modules) only for batch requests, which gdrivestats does not make. Importing this module before
-those libraries puts stand-ins for both in ``sys.modules``: the first attribute asked of one imports the
-real module, under a lock, and puts it in the stand-in's place. Nothing changes for a module whose package
-was imported already.
+credential modules) only for batch requests, which gdrivestats does not make. google-api-core's package
+``__init__`` checks the installed versions of Python and of its dependencies on import (``importlib.metadata``
+over site-packages, a tenth of a no-change re-sync's imports; googleapis/python-api-core#878), and the client
+library imports it only for a constant of its ``version_header`` submodule. Importing this module before
+those libraries puts stand-ins for them in ``sys.modules``: the first attribute asked of one imports the
+real module, under a lock, and puts it in the stand-in's place. A package's stand-in has the package's path,
+so its submodules import as usual (without the package's ``__init__``), and they are bound on the real
+package when it loads. Nothing changes for a module whose package was imported already, nor for a package
+imported already.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ from typing import Any
 
 _lock = threading.RLock()
 DEFERRED = ("httplib2.auth", "googleapiclient._auth")
+DEFERRED_PACKAGES = ("google.api_core",)
+_LOADING_DUNDERS = ("__version__", "__all__")  # asked of the module by its users, not by the import system
 
 
 class _Deferred(types.ModuleType):
     """Stands in for a module until one of its attributes is asked for, then imports it."""
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("__") and name not in _LOADING_DUNDERS:  # the import system's own probes
             raise AttributeError(name)
         return getattr(load(self.__name__), name)
 
@@ -40,12 +47,29 @@ def load(name: str) -> types.ModuleType:
             module = importlib.import_module(name)  # also rebinds the attribute on its package
         if module is None:
             module = importlib.import_module(name)
+        prefix = f"{name}."
+        for key, child in list(sys.modules.items()):  # submodules imported under the stand-in
+            child_name = key[len(prefix) :]
+            if key.startswith(prefix) and "." not in child_name and not hasattr(module, child_name):
+                setattr(module, child_name, child)
         return module
 
 
-def defer(names: tuple[str, ...] = DEFERRED) -> None:
-    """Put stand-ins for ``names`` in place, unless their package is imported already (or absent)."""
+def defer(names: tuple[str, ...] = DEFERRED, packages: tuple[str, ...] = DEFERRED_PACKAGES) -> None:
+    """Put stand-ins for the modules ``names`` in place, unless their package is imported already (or
+    absent), and for the ``packages`` not imported yet (their submodules import from the real path)."""
     with _lock:
+        for name in packages:
+            if name in sys.modules:
+                continue
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                spec = None
+            if spec is not None and spec.submodule_search_locations is not None:
+                stand_in = _Deferred(name)
+                stand_in.__path__ = list(spec.submodule_search_locations)
+                sys.modules[name] = stand_in
         for name in names:
             package = name.rpartition(".")[0]
             if name in sys.modules or package in sys.modules:

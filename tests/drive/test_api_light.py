@@ -102,7 +102,7 @@ def test_a_refused_access_token_is_one_auth_error(emu: Any) -> None:
         drive.stat("Reports")
 
 
-def test_a_sync_run_imports_no_discovery_crypto_or_pyparsing_until_a_401_needs_httplib2_auth(
+def test_a_sync_run_imports_no_discovery_crypto_pyparsing_or_version_checks_until_a_401_needs_them(
     emu: Any,
 ) -> None:
     emu.state.token_validator = lambda token: token == "good"
@@ -113,7 +113,7 @@ from gdrivestats.drive.api import ApiDrive
 from gdrivestats.drive.retry import Backoff
 from gdrivestats.errors import AuthError
 heavy = ("pyparsing", "googleapiclient.discovery", "cryptography", "google.oauth2.credentials",
-         "google.auth.credentials")
+         "google.auth.credentials", "google.api_core._python_package_support", "importlib.metadata")
 drive = ApiDrive(AccessToken("good"), root_url={emu.url!r}, backoff=Backoff.fast())
 drive.changes(drive.start_token())
 before = sorted(m for m in heavy if m in sys.modules)
@@ -141,3 +141,27 @@ def test_json_requests_ask_for_unindented_answers_media_requests_do_not() -> Non
     assert _parts(listed.uri)[1]["prettyPrint"] == "false"
     assert _parts(created.uri)[1]["prettyPrint"] == "false"
     assert "prettyPrint" not in _parts(media.uri)[1] and _parts(media.uri)[1]["alt"] == "media"
+
+
+def test_a_deferred_package_loads_with_its_submodules_when_an_attribute_is_asked() -> None:
+    """google-api-core's stand-in: its submodules import without the package's version checks; the first
+    attribute asked of the package imports the real one, which then holds the submodules imported before."""
+    code = """
+import json, sys
+import gdrivestats.drive._deferred
+import googleapiclient.http
+import google.api_core as stand_in
+checks = "google.api_core._python_package_support"
+key = stand_in.version_header.API_VERSION_METADATA_KEY
+first = [type(sys.modules["google.api_core"]).__name__, checks in sys.modules, key]
+version = stand_in.__version__
+import google.api_core, google.api_core.version_header
+real = sys.modules["google.api_core"]
+bound = real.version_header is sys.modules["google.api_core.version_header"]
+print(json.dumps([first, type(real).__name__, checks in sys.modules, version == real.__version__,
+                  bound, google.api_core is real]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    first, kind, checked, same_version, bound, rebound = json.loads(out.strip().splitlines()[-1])
+    assert first == ["_Deferred", False, "x-goog-api-version"]  # googleapiclient.model's constant, unchecked
+    assert (kind, checked, same_version, bound, rebound) == ("module", True, True, True, True)
