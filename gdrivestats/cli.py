@@ -107,8 +107,9 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, with one subparser a command.
 
-    A plugin command's own options are set up only when ``command`` is that command (or None, for the full
-    help), so that ``gdrivestats sync`` does not import the emulator or the auth flow just to parse arguments.
+    A command's own options are set up only when ``command`` is that command (or None, for the full help):
+    the others get their name and help line, so that ``gdrivestats sync`` neither builds every other
+    command's options nor imports the emulator or the auth flow just to parse its arguments.
     """
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -120,7 +121,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
-    def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    def add(name: str, **kwargs: Any) -> Any:
+        if command not in (None, name):  # another command runs: its name and help line are enough
+            sub.add_parser(name, help=kwargs.get("help"), aliases=kwargs.get("aliases", []))
+            return _NotParsed()
         kwargs.setdefault("epilog", _GLOBAL_NOTE)
         command_parser = sub.add_parser(name, **kwargs)
         _global_options(command_parser, top=False)
@@ -164,7 +168,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_analyze(add: Callable[..., argparse.ArgumentParser]) -> None:
+class _NotParsed:
+    """The parser of a command that is not the one running: what is added to it is never parsed."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing: the option belongs to another command."""
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        """Nothing: the defaults belong to another command."""
+
+
+def _add_analyze(add: Callable[..., Any]) -> None:
     analyze = add(
         "analyze",
         aliases=["analyse"],
@@ -189,7 +203,7 @@ def _add_analyze(add: Callable[..., argparse.ArgumentParser]) -> None:
     analyze.set_defaults(handler=_run_analyze)
 
 
-def _add_sync_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
+def _add_sync_parsers(add: Callable[..., Any]) -> None:
     source = argparse.ArgumentParser(add_help=False)
     source.add_argument(
         "folder",

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -249,6 +250,21 @@ def test_global_options_before_or_after_the_command(
     args = parse(words)
     assert args.verbosity == verbosity
     assert args.config == (Path(config) if config else None)
+
+
+def test_only_the_running_command_gets_its_options_built() -> None:
+    from gdrivestats.cli import build_parser
+
+    def commands(parser: Any) -> dict[str, Any]:
+        return next(a for a in parser._actions if a.dest == "command").choices
+
+    for_sync = commands(build_parser("sync"))
+    assert set(for_sync) >= {"analyze", "analyse", "sync", "run", "demo", "auth", "completion"}
+    assert [a.dest for a in for_sync["analyze"]._actions] == ["help"]  # a name and a help line only
+    assert {"cache", "dry_run", "full", "workers"} <= {a.dest for a in for_sync["sync"]._actions}
+    assert {"out", "sample", "top"} <= {a.dest for a in commands(build_parser(None))["analyze"]._actions}
+    args = parse(["sync", "Reports", "--cache", "c", "--full", "-v"])
+    assert (args.folder, args.cache, args.full, args.verbosity) == ("Reports", Path("c"), True, 1)
 
 
 def test_sync_help_reads_as_a_user_expects() -> None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gdrivestats.auth import colab, service_account
 from gdrivestats.auth import scopes as scopes_mod
@@ -55,9 +54,11 @@ CACHED_TOKEN = "cached sign-in"
 BROWSER_SIGN_IN = "browser sign-in"
 
 
-@dataclass
-class AuthRequest:
-    """What the caller asked for; every field is optional and the environment fills in the rest."""
+class AuthRequest(NamedTuple):
+    """What the caller asked for; every field is optional and the environment fills in the rest.
+
+    This and ``Resolved`` are named tuples, not dataclasses: the chain runs before every Drive run's first
+    request, and dataclasses cost several times as much to define."""
 
     local: Path | None = None
     credentials: Any = None
@@ -95,8 +96,7 @@ class AuthRequest:
         (self.print_url if self.print_url is not None else _oauth().print_to_stderr)(message)
 
 
-@dataclass
-class Resolved:
+class Resolved(NamedTuple):
     """What the chain found: credentials for the API, or a local folder (a Colab mount is one)."""
 
     method: str
@@ -105,14 +105,14 @@ class Resolved:
     local_root: Path | None = None
     mount_point: Path | None = None
     token_path: Path | None = None
-    scopes: list[str] = field(default_factory=list)
+    scopes: Sequence[str] = ()
 
 
-@dataclass
 class Trail:
     """What each checker tried and why it did not apply, for the final error."""
 
-    steps: list[tuple[str, str]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, str]] = []
 
     def note(self, step: str, why: str) -> None:
         """Record that ``step`` did not apply, and why."""

@@ -64,11 +64,11 @@ import mimetypes
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 from urllib.parse import quote as url_quote
 
 from gdrivestats.drive import _deferred  # noqa: F401  # isort: skip  (before httplib2 is imported)
@@ -134,8 +134,7 @@ IDS_PER_CALL = 20  # files.generateIds hands out ids in batches: one call serves
 _OnPage = Callable[[Sequence[dict[str, Any]]], None]
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(NamedTuple):
     """Several items share one name in one folder: ``chosen`` (the oldest) is what the path resolves to."""
 
     path: str
