@@ -232,7 +232,7 @@ class Run:
             f"{'python -c pass:':34s}{bare.min * 1000:5.0f} ms ({fastest}: the interpreter alone)",
             f"{'python -c <imports>:':34s}{stack.min * 1000:5.0f} ms ({fastest}: it and {_STACK_NAMES})",
         ]
-        for name in (GDRIVESTATS, RCLONE_TUNED):
+        for name in (GDRIVESTATS, FLOOR, RCLONE_TUNED):
             outcome = results.get(SCENARIOS[0], name)
             if outcome is not None and outcome.first_request.runs:
                 label = f"{name}, first request:"
