@@ -98,10 +98,17 @@ METHOD = """\
   `HTTPLIB2_CA_CERTS`; its modules are byte-compiled first (`compileall`), as installing it does, since
   an editable install under `PYTHONDONTWRITEBYTECODE` would compile them again in every timed run.
 - **At 100 ms a request** the first sync and the no-change re-sync run again on a smaller tree of their
-  own (200 workbooks in 10 folders), for gdrivestats and both rclones (rclone's default first sync and
-  the naive script would take minutes a run there; rclone's defaults start from tuned rclone's copy).
+  own (200 workbooks in 10 folders), for gdrivestats, both rclones and the floor (rclone's default first
+  sync and the naive script would take minutes a run there; rclone's defaults start from tuned rclone's
+  copy).
 - **The naive script** (`bench/naive.py`) is what a Colab user writes: one `files.list` per folder, one
   sequential `MediaIoBaseDownload` per file, skipping files whose local md5 matches (so its re-sync is fair).
+- **The client-stack floor** (`bench/floorsync.py`, first syncs only: it keeps no state to re-sync from) is
+  the least a Python program on gdrivestats' client stack does to copy the folder: the same imports (with
+  gdrivestats' stand-ins for the modules a read never uses), a bearer token, one `AuthorizedHttp` per thread
+  on 8 threads, the listing paged breadth-first with files fetched as their page arrives; no retries,
+  checksums, state, fsync or temporary files. Slower than it is gdrivestats' own code; it slower than
+  rclone is the interpreter and the client libraries.
 - **rclone** has Google's URLs built in; it reaches the emulator through a local CONNECT proxy
   (`bench/proxy.py`, `HTTPS_PROXY`, only CONNECT to port 443, only ever to the emulator's port), trusting the
   test CA with `--ca-cert`, with a static token in a temporary `--config`. *Defaults* is
