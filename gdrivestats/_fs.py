@@ -143,7 +143,7 @@ def _fsync_tree(folder: Path) -> None:
         fsync_dir(Path(root))
 
 
-def fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: str | Path) -> None:
     """fsync a folder so a rename inside it survives a crash (a no-op where folders cannot be opened)."""
     if os.name != "posix":
         return

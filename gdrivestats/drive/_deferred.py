@@ -42,7 +42,8 @@ def load(name: str) -> types.ModuleType:
     """The real module ``name``, imported now if only its stand-in is there."""
     with _lock:
         module = sys.modules.get(name)
-        if isinstance(module, _Deferred):
+        stand_in = module if isinstance(module, _Deferred) else None
+        if stand_in is not None:
             del sys.modules[name]
             module = importlib.import_module(name)  # also rebinds the attribute on its package
         if module is None:
@@ -52,6 +53,8 @@ def load(name: str) -> types.ModuleType:
             child_name = key[len(prefix) :]
             if key.startswith(prefix) and "." not in child_name and not hasattr(module, child_name):
                 setattr(module, child_name, child)
+        if stand_in is not None:  # code that kept the stand-in (``import … as``) sees the real names too
+            stand_in.__dict__.update(module.__dict__)
         return module
 
 
@@ -69,7 +72,11 @@ def defer(names: tuple[str, ...] = DEFERRED, packages: tuple[str, ...] = DEFERRE
             if spec is not None and spec.submodule_search_locations is not None:
                 stand_in = _Deferred(name)
                 stand_in.__path__ = list(spec.submodule_search_locations)
+                stand_in.__spec__, stand_in.__file__ = spec, spec.origin  # find_spec and __file__ as before
                 sys.modules[name] = stand_in
+                parent, _, child = name.rpartition(".")
+                if parent in sys.modules:  # ``import google.api_core.x`` then ``google.api_core.x.y``
+                    setattr(sys.modules[parent], child, stand_in)
         for name in names:
             package = name.rpartition(".")[0]
             if name in sys.modules or package in sys.modules:

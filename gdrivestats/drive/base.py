@@ -121,7 +121,7 @@ def split_path(path: str) -> tuple[str, str]:
     return parent, name
 
 
-def md5_file(path: Path, chunk_size: int = 1 << 20) -> str:
+def md5_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
     """Hex md5 of a local file, read in chunks."""
     digest = hashlib.md5()
     with open(path, "rb") as fh:

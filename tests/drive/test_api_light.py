@@ -102,7 +102,7 @@ def test_a_refused_access_token_is_one_auth_error(emu: Any) -> None:
         drive.stat("Reports")
 
 
-def test_a_sync_run_imports_no_discovery_crypto_pyparsing_or_version_checks_until_a_401_needs_them(
+def test_a_sync_run_imports_no_discovery_crypto_pyparsing_or_version_checks(
     emu: Any,
 ) -> None:
     emu.state.token_validator = lambda token: token == "good"
@@ -113,7 +113,7 @@ from gdrivestats.drive.api import ApiDrive
 from gdrivestats.drive.retry import Backoff
 from gdrivestats.errors import AuthError
 heavy = ("pyparsing", "googleapiclient.discovery", "cryptography", "google.oauth2.credentials",
-         "google.auth.credentials", "google.api_core._python_package_support", "importlib.metadata")
+         "google.auth.credentials", "google.api_core._python_package_support")
 drive = ApiDrive(AccessToken("good"), root_url={emu.url!r}, backoff=Backoff.fast())
 drive.changes(drive.start_token())
 before = sorted(m for m in heavy if m in sys.modules)
@@ -127,7 +127,7 @@ print(json.dumps([before, "pyparsing" in sys.modules, type(httplib2.auth).__name
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     before, loaded, kind, refused = json.loads(out.strip().splitlines()[-1])
     assert before == []
-    assert loaded and kind == "module"  # the 401's challenge loaded the real httplib2.auth
+    assert loaded and kind == "module"  # a 401's challenge loads the real httplib2.auth
     assert "cannot be refreshed" in refused
 
 
@@ -165,3 +165,25 @@ print(json.dumps([first, type(real).__name__, checks in sys.modules, version == 
     first, kind, checked, same_version, bound, rebound = json.loads(out.strip().splitlines()[-1])
     assert first == ["_Deferred", False, "x-goog-api-version"]  # googleapiclient.model's constant, unchecked
     assert (kind, checked, same_version, bound, rebound) == ("module", True, True, True, True)
+
+
+def test_the_deferred_package_answers_dotted_access_find_spec_and_file_before_it_loads() -> None:
+    """``import google.api_core.exceptions`` then ``google.api_core.exceptions.X``, as Google's docs write it,
+    and the usual "is it installed" checks, all without running the package's version checks."""
+    code = """
+import json, sys, importlib.util
+import gdrivestats.drive._deferred
+import googleapiclient.http
+import google.api_core.exceptions
+checks = "google.api_core._python_package_support"
+found = google.api_core.exceptions.NotFound.__name__
+spec = importlib.util.find_spec("google.api_core")
+early = [found, spec is not None and spec.name, google.api_core.__file__.endswith("__init__.py"),
+         checks in sys.modules]
+from google.api_core import __version__
+print(json.dumps([early, bool(__version__), checks in sys.modules]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    early, versioned, checked = json.loads(out.strip().splitlines()[-1])
+    assert early == ["NotFound", "google.api_core", True, False]
+    assert versioned and checked  # the first real attribute loaded the package, checks and all
