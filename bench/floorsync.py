@@ -22,20 +22,22 @@ import queue
 import sys
 import threading
 import urllib.parse
-from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 
-def _stand_ins() -> None:
-    """Run ``gdrivestats/drive/_deferred.py`` on its own (gdrivestats' packages import more than it)."""
-    path = Path(__file__).resolve().parent.parent / "gdrivestats" / "drive" / "_deferred.py"
-    spec = importlib.util.spec_from_file_location("_floor_deferred", path)
+def _run_file(*parts: str) -> Any:
+    """Run one of gdrivestats' modules from its file, on its own (gdrivestats' packages import more)."""
+    path = Path(__file__).resolve().parent.parent.joinpath("gdrivestats", *parts)
+    spec = importlib.util.spec_from_file_location(f"_floor_{path.stem}", path)
     assert spec is not None and spec.loader is not None
-    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-_stand_ins()  # before the client libraries, as gdrivestats does
+_run_file("drive", "_deferred.py")  # the stand-ins, before the client libraries, as gdrivestats does
+Token = _run_file("auth", "access_token.py").AccessToken  # a bearer token as google-auth-httplib2 wants it
 
 # isort: split
 import google_auth_httplib2  # noqa: E402
@@ -44,23 +46,6 @@ import httplib2  # noqa: E402
 
 FOLDER = "application/vnd.google-apps.folder"
 FIELDS = "nextPageToken,files(id,name,mimeType,parents)"
-
-
-class Token:
-    """A bearer token as google-auth-httplib2 wants credentials (google-auth's own modules cost imports)."""
-
-    expiry = None
-    scopes = None
-    quota_project_id = None
-    universe_domain = "googleapis.com"
-    valid = True
-    expired = False
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def before_request(self, request: Any, method: str, url: str, headers: MutableMapping[str, str]) -> None:
-        headers["authorization"] = f"Bearer {self.token}"
 
 
 class Floor:

@@ -668,7 +668,6 @@ class _Fetcher:
 
     def __init__(self, drive: Drive, cache: Path, workers: int) -> None:
         self.drive, self.cache = drive, cache
-        self._cache = str(cache)
         self.workers = max(1, workers)
         self.outcomes: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
         self.prefetched: dict[str, Entry] = {}  # fetched ahead of the plan, by id
@@ -749,7 +748,7 @@ class _Fetcher:
     def _fetch(self, entry: Entry, item: Download | None) -> None:
         tmp: str | None = None
         try:
-            folder = self._cache  # fetched ahead: the planned folder is not known yet
+            folder = os.fspath(self.cache)  # fetched ahead: the planned folder is not known yet
             if item is not None:  # a crash redo: skip the transfer when the planned path holds the bytes
                 target, is_file = self.target(item.local_path)
                 _check_path_length(target)
