@@ -29,10 +29,11 @@ Listing
     one), so a sync starts downloading while the listing goes on. A path below My Drive is looked up with
     the alias ``'root'`` in the query: no call for the root's own id.
 Transfers and threads
-    Downloads go in chunks to a temporary file, checked against md5, then replaced into place (or, with
-    ``fetch_into``, into a file the caller opened, fsyncs and places itself); uploads are
-    multipart up to 5 MiB, resumable in chunks above, and resume after failures. Each thread gets its own
-    HTTP connection (httplib2 is not thread-safe), so ``download_many`` is safe with many workers.
+    Downloads (one plain request for a file that fits in one chunk, else chunk by chunk) go to a temporary
+    file, checked against md5, then replaced into place (or, with ``fetch_into``, into a file the caller
+    opened, fsyncs and places itself); uploads are multipart up to 5 MiB, resumable in chunks above, and
+    resume after failures. Each thread gets its own HTTP connection (httplib2 is not thread-safe), so
+    ``download_many`` is safe with many workers.
 Changes
     ``changes`` costs one request per page of 1,000: a trashed file counts as removed, and ``Change.path``
     is filled only when this ApiDrive already knows the file or its folder (no request is made for it).
@@ -232,6 +233,11 @@ def _time(value: str | None) -> datetime | None:
 def _order(raw: dict[str, Any]) -> tuple[str, str]:
     """Deterministic order among same-named items: createdTime, then id."""
     return (raw.get("createdTime") or "9999", raw["id"])
+
+
+def _known_size(entry: Entry) -> int | None:
+    """The size of what a download of ``entry`` gets, when Drive says it (not for an export)."""
+    return None if entry.export_format is not None else entry.size
 
 
 def _guess_mime(name: str) -> str:
@@ -847,7 +853,7 @@ class ApiDrive(Drive):
             f"reading '{entry.path}'",
             self.backoff,
             entry.md5,
-            None if entry.export_format is not None else entry.size,
+            _known_size(entry),
             self.chunk_size,
         )
 
@@ -860,6 +866,7 @@ class ApiDrive(Drive):
                 self.backoff,
                 entry.md5,
                 self.chunk_size,
+                size=_known_size(entry),
             )
 
         return self._fresh_on_not_found(path, fetch)
@@ -877,6 +884,7 @@ class ApiDrive(Drive):
                 self.backoff,
                 entry.md5,
                 self.chunk_size,
+                size=_known_size(entry),
             )
 
         return self._fresh_on_not_found(path, fetch)

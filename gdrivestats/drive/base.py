@@ -77,6 +77,15 @@ class Entry:
             return self.name + fmt[1]
         return self.name
 
+    def at(self, path: str) -> Entry:
+        """This entry under another ``path``, everything else the same: ``dataclasses.replace(entry,
+        path=path)`` without running ``__init__`` again over every field (1 µs against 8; a sync's listing
+        moves every entry it finds under the synced folder's own paths, twice)."""
+        moved = object.__new__(type(self))
+        moved.__dict__.update(self.__dict__)
+        moved.__dict__["path"] = path
+        return moved
+
 
 @dataclass(frozen=True)
 class Change:

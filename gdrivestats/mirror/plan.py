@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -71,10 +70,7 @@ def _anchored(view: View) -> list[Entry]:
     """The view's entries for ``local_paths``: children of the root get a one-part path, so that a name
     containing '/' stays one local name instead of being split into folders."""
     tree = [*view.folders.values(), *view.files.values()]
-    return [
-        dataclasses.replace(e, path=mirror_name(e.name)) if e.parents[:1] == (view.root_id,) else e
-        for e in tree
-    ]
+    return [e.at(mirror_name(e.name)) if e.parents[:1] == (view.root_id,) else e for e in tree]
 
 
 def same_content(entry: Entry, record: FileRecord) -> bool:

@@ -15,7 +15,6 @@ redone from where the state says it stood.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import logging
 import os
@@ -896,7 +895,7 @@ def _prefetcher(
             return
         if entry.id in failed and failed[entry.id][3] > now:
             return
-        fetcher.prefetch(dataclasses.replace(entry, path=rel))
+        fetcher.prefetch(entry.at(rel))
 
     return found
 

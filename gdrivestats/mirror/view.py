@@ -52,9 +52,9 @@ def view_from_listing(
             continue  # a shortcut to the root or to something already in the view: mirrored once
         if entry.is_folder:
             if rel != exclude:
-                view.folders[entry.id] = dataclasses.replace(entry, path=rel)
+                view.folders[entry.id] = entry.at(rel)
         elif matches(entry, patterns):
-            view.files[entry.id] = dataclasses.replace(entry, path=rel)
+            view.files[entry.id] = entry.at(rel)
     return view
 
 

@@ -373,19 +373,34 @@ def _stored(emu: Any, name: str, size: int) -> tuple[ApiDrive, Entry, bytes]:
     return drive, entry, data
 
 
-def test_reading_a_file_of_one_chunk_is_one_plain_request_retried_whole(emu: Any) -> None:
+def _fetched(drive: ApiDrive, entry: Entry, how: str, where: Path) -> bytes:
+    """The file's bytes as ``read_bytes``, ``download`` or ``fetch_into`` (a sync's way) get them."""
+    if how == "read_bytes":
+        return drive.read_bytes(entry)
+    if how == "download":
+        return drive.download(entry, where / "got.bin").read_bytes()
+    with open(where / "into.bin", "w+b") as handle:
+        handle.write(b"stale bytes from before, longer than nothing")  # overwritten from the start
+        handle.seek(0)
+        assert drive.fetch_into(entry, handle) == entry.size
+    return (where / "into.bin").read_bytes()
+
+
+@pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
+def test_a_file_of_one_chunk_is_one_plain_request_retried_whole(emu: Any, tmp_path: Path, how: str) -> None:
     drive, entry, data = _stored(emu, "s.bin", 100 * KIB)
-    assert drive.read_bytes(entry) == data
+    assert _fetched(drive, entry, how, tmp_path) == data
     assert [m.status for m in emu.log.entries(kind="media")] == [200]  # no Range header: not a 206
     emu.log.clear()
     emu.set_faults("media:count=1:drop")  # half the body, then a reset: asked again from the start
-    assert drive.read_bytes(entry) == data
+    assert _fetched(drive, entry, how, tmp_path) == data
     assert [(m.fault, m.status) for m in emu.log.entries(kind="media")] == [("drop", 200), (None, 200)]
 
 
-def test_reading_a_file_larger_than_a_chunk_streams_it_chunk_by_chunk(emu: Any) -> None:
+@pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
+def test_a_file_larger_than_a_chunk_streams_chunk_by_chunk(emu: Any, tmp_path: Path, how: str) -> None:
     drive, entry, data = _stored(emu, "l.bin", 600 * KIB)
-    assert drive.read_bytes(entry) == data
+    assert _fetched(drive, entry, how, tmp_path) == data
     assert [m.status for m in emu.log.entries(kind="media")] == [206, 206, 206]  # 256 + 256 + 88 KiB ranges
 
 
