@@ -35,8 +35,8 @@ NOTES = {
         "(prettyPrint=false), the wait for Drive to say who is signed in before a first listing, Python's "
         "final garbage collection at exit, the sync's own imports and state before the first calls (they "
         "now go out first), three TLS handshakes (the listing and two downloads reuse the first calls' "
-        "connections), the options of every command but the one running, and a Path object per file "
-        "handled."
+        "connections), the options of every command but the one running, a Path object per file "
+        "handled, and a ranged downloader around each file that fits in one chunk (one plain request)."
     ),
     "first-request": (
         "The profile below measures the floor: the interpreter alone, then the interpreter with the HTTP, "
