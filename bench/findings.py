@@ -36,7 +36,7 @@ NOTES = {
         "final garbage collection at exit, the sync's own imports and state before the first calls (they "
         "now go out first), three TLS handshakes (the listing and two downloads reuse the first calls' "
         "connections), the options of every command but the one running, a Path object per file "
-        "handled, and a ranged downloader around each file that fits in one chunk (one plain request)."
+        "handled, and a ranged downloader around each file that fits in one chunk (one request)."
     ),
     "first-request": (
         "The profile below measures the floor: the interpreter alone, then the interpreter with the HTTP, "

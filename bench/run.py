@@ -267,7 +267,7 @@ class Run:
                 f"{'client stack alone:':28s}{stack:6.3f} ms CPU a download "
                 f"(google-auth-httplib2's AuthorizedHttp.request; {fastest})",
                 f"{'gdrivestats fetch_into:':28s}{ours:6.3f} ms (the client library's HttpRequest, one "
-                "plain request for a file that fits in a chunk, the md5, the deadline, the retry loop)",
+                "request for a file that fits in a chunk, the md5, the deadline, the retry loop)",
                 f"{'per connection, in a row:':28s}{rounds:6.0f} downloads: {rounds * stack:.0f} ms of the "
                 f"span is the client stack's own CPU, {rounds * (ours - stack):.0f} ms gdrivestats' layers "
                 "(before the threads wait for one another)",

@@ -4,10 +4,14 @@ duplicate output on Drive. Also the same under the emulator's injected faults.""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -51,12 +55,21 @@ def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
     return start_emu(seed=tmp_path / "seed")
 
 
-def _env(emu: Emulator, cache: Path, crashpoint: str | None = None) -> dict[str, str]:
-    """The run's environment; its temporary folder is the test's (a run killed mid-way cannot remove the
-    folder multiprocessing's forkserver made for its socket: it would pile up in the system's)."""
+@functools.cache
+def _run_tmp() -> str:
+    """A short temporary folder for the runs, removed at exit (the forkserver's socket path goes under it:
+    a long pytest folder would pass the 104-byte limit of macOS)."""
+    folder = tempfile.mkdtemp(prefix="gsc-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def _env(emu: Emulator, crashpoint: str | None = None) -> dict[str, str]:
+    """The run's environment; its temporary folder is the tests' own (a run killed mid-way cannot remove
+    the folder multiprocessing's forkserver made for its socket: it would pile up in the system's)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GDRIVESTATS_")}
     env.update(GDRIVESTATS_DRIVE_URL=emu.url, GDRIVESTATS_ACCESS_TOKEN="test-token", PYTHONUNBUFFERED="1")
-    env["TMPDIR"] = str(cache.parent)
+    env["TMPDIR"] = _run_tmp()
     if crashpoint:
         env["GDRIVESTATS_CRASHPOINT"] = crashpoint
     return env
@@ -69,16 +82,14 @@ def _command(cache: Path, verb: str = "run") -> list[str]:
 def _start(emu: Emulator, cache: Path, crashpoint: str | None = None, verb: str = "run") -> subprocess.Popen:
     return subprocess.Popen(
         _command(cache, verb),
-        env=_env(emu, cache, crashpoint),
+        env=_env(emu, crashpoint),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
 
 
 def _finish(emu: Emulator, cache: Path, verb: str = "run") -> None:
-    done = subprocess.run(
-        _command(cache, verb), env=_env(emu, cache), capture_output=True, text=True, timeout=300
-    )
+    done = subprocess.run(_command(cache, verb), env=_env(emu), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
 
 

@@ -29,7 +29,7 @@ Listing
     one), so a sync starts downloading while the listing goes on. A path below My Drive is looked up with
     the alias ``'root'`` in the query: no call for the root's own id.
 Transfers and threads
-    Downloads (one plain request for a file that fits in one chunk, else chunk by chunk) go to a temporary
+    Downloads (one request for a file that fits in one chunk, else chunk by chunk) go to a temporary
     file, checked against md5, then replaced into place (or, with ``fetch_into``, into a file the caller
     opened, fsyncs and places itself); uploads are multipart up to 5 MiB, resumable in chunks above, and
     resume after failures. Each thread gets its own HTTP connection (httplib2 is not thread-safe), so

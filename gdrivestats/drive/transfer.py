@@ -1,6 +1,6 @@
 """Chunked Drive transfers with retries: downloads checked against md5, resumable uploads that resume.
 
-A download that fits in one chunk is one plain request (``fetch_whole``), retried whole. A larger one, and
+A download that fits in one chunk is one request (``fetch_whole``), retried whole. A larger one, and
 a resumable upload, go chunk by chunk: each chunk is one ``next_chunk(num_retries=0)`` call inside
 ``call_with_retry``. The client library's own retry loop re-sends consumed upload streams (and hangs), while
 calling ``next_chunk`` again after a failure asks the server how far it got and continues from there.
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from gdrivestats.drive import _deferred  # noqa: F401  # isort: skip  (before httplib2 is imported)
+from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest, MediaIoBaseDownload
 
 from gdrivestats._crash import crashpoint
@@ -113,17 +114,18 @@ def download_into(
     Like ``download_file`` (a mismatch restarts once, then is an error) but neither flushed to disk nor
     renamed: the caller owns the file and makes it durable (fsync) and visible (rename) itself, so a
     connection is free for its next request while the disk catches up. A file of a known ``size`` that fits
-    in one chunk is one plain request (``fetch_whole``); anything else streams chunk by chunk.
+    in one chunk is one request (``fetch_whole``); anything else streams chunk by chunk.
     """
 
     def once() -> tuple[str, int]:
         handle.seek(0)
         handle.truncate()
         if _fits(size, chunk_size):
-            content = fetch_whole(make_request, what, policy)
-            handle.write(content)
-            crashpoint("mid-download")  # bytes in the temporary file, not yet under the final name
-            return hashlib.md5(content).hexdigest(), len(content)
+            content = fetch_whole(make_request, what, policy, chunk_size)
+            if content is not None:
+                handle.write(content)
+                crashpoint("mid-download")  # bytes in the temporary file, not yet under the final name
+                return hashlib.md5(content).hexdigest(), len(content)
         return download_to(make_request(), handle, what, policy, chunk_size)
 
     return _checked(once, what, expected_md5, attempts)
@@ -139,13 +141,14 @@ def read_whole(
     attempts: int = 2,
 ) -> bytes:
     """A file's whole content in memory, checked against the md5 when known (a mismatch asks again once);
-    one plain request when it fits in one chunk (``fetch_whole``), else chunk by chunk."""
+    one request when it fits in one chunk (``fetch_whole``), else chunk by chunk."""
     content = b""
 
     def once() -> tuple[str, int]:
         nonlocal content
-        if _fits(size, chunk_size):
-            content = fetch_whole(make_request, what, policy)
+        whole = fetch_whole(make_request, what, policy, chunk_size) if _fits(size, chunk_size) else None
+        if whole is not None:
+            content = whole
             return hashlib.md5(content).hexdigest(), len(content)
         buffer = io.BytesIO()
         md5, length = download_to(make_request(), buffer, what, policy, chunk_size)
@@ -161,16 +164,32 @@ def _fits(size: int | None, chunk_size: int) -> bool:
     return size is not None and size <= chunk_size
 
 
-def fetch_whole(make_request: Callable[[], HttpRequest], what: str, policy: Backoff) -> bytes:
-    """The whole answer to a media request, as one plain ``execute()``, as the client library's
-    ``get_media().execute()`` does: no Range header and no downloader around it (the downloader cost 774
-    against 650 µs of CPU a small file, in-process), with the request's deadline and the retries of every
-    other call. A file that fits in one chunk is held in memory whole either way."""
+def fetch_whole(
+    make_request: Callable[[], HttpRequest], what: str, policy: Backoff, limit: int
+) -> bytes | None:
+    """A file of at most ``limit`` bytes in one request, with the request's deadline and the retries of
+    every other call; None when it turns out larger (it grew since it was listed): stream it instead.
+
+    One ``execute()`` with a Range header, not a downloader around it (the downloader cost 774 against
+    650 µs of CPU a small file, in-process). The range asks for one byte more than ``limit``, so an answer
+    that fills it tells a larger file from one of exactly ``limit`` bytes, and what is held in memory stays
+    within one chunk, as with the downloader: Drive's listing says the size, the range is what Drive sends.
+    """
     request = make_request()
+    request.headers["range"] = f"bytes=0-{limit}"
     http = request.http
-    whole = with_deadline(lambda: request.execute(http=http, num_retries=0), http, policy.request_deadline)
-    got = call_with_retry(whole, what, policy)
-    return got if isinstance(got, bytes) else bytes(got or b"")
+
+    def execute() -> Any:
+        try:
+            return request.execute(http=http, num_retries=0)
+        except HttpError as exc:  # Drive refuses every range of an empty file (416), as the downloader knows
+            if exc.resp.status == 416 and str(exc.resp.get("content-range", "")).endswith("/0"):
+                return b""
+            raise
+
+    got = call_with_retry(with_deadline(execute, http, policy.request_deadline), what, policy)
+    content = got if isinstance(got, bytes) else bytes(got or b"")
+    return content if len(content) <= limit else None
 
 
 def _checked(once: Callable[[], tuple[str, int]], what: str, expected_md5: str | None, attempts: int) -> int:

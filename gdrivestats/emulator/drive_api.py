@@ -299,10 +299,8 @@ class DriveApi:
         byte_range = request.header("range")
         if byte_range:
             span = _parse_range(byte_range, len(data))
-            if span is None:
+            if span is None or not data:  # as Drive: no range of an empty file is satisfiable (RFC 9110)
                 return Response(416, {"Content-Range": f"bytes */{len(data)}"}, b"")
-            if not data:
-                return Response(200, headers, b"")
             first, last = span
             headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
             return Response(206, headers, data[first : last + 1])

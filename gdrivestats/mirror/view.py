@@ -127,9 +127,7 @@ def apply_changes(
         if change.removed or entry is None or not inside or not matches(entry, patterns):
             new.files.pop(change.id, None)
         else:
-            new.files[change.id] = dataclasses.replace(
-                entry, path=join_path(_folder_path(new, parent), entry.name)
-            )
+            new.files[change.id] = entry.at(join_path(_folder_path(new, parent), entry.name))
     return new
 
 

@@ -382,19 +382,41 @@ def _fetched(drive: ApiDrive, entry: Entry, how: str, where: Path) -> bytes:
     with open(where / "into.bin", "w+b") as handle:
         handle.write(b"stale bytes from before, longer than nothing")  # overwritten from the start
         handle.seek(0)
-        assert drive.fetch_into(entry, handle) == entry.size
-    return (where / "into.bin").read_bytes()
+        size = drive.fetch_into(entry, handle)
+    content = (where / "into.bin").read_bytes()
+    assert size == len(content)
+    return content
 
 
 @pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
-def test_a_file_of_one_chunk_is_one_plain_request_retried_whole(emu: Any, tmp_path: Path, how: str) -> None:
+def test_a_file_of_one_chunk_is_one_ranged_request_retried_whole(emu: Any, tmp_path: Path, how: str) -> None:
     drive, entry, data = _stored(emu, "s.bin", 100 * KIB)
     assert _fetched(drive, entry, how, tmp_path) == data
-    assert [m.status for m in emu.log.entries(kind="media")] == [200]  # no Range header: not a 206
+    assert [m.status for m in emu.log.entries(kind="media")] == [206]  # one request, its range the chunk
     emu.log.clear()
     emu.set_faults("media:count=1:drop")  # half the body, then a reset: asked again from the start
     assert _fetched(drive, entry, how, tmp_path) == data
-    assert [(m.fault, m.status) for m in emu.log.entries(kind="media")] == [("drop", 200), (None, 200)]
+    assert [(m.fault, m.status) for m in emu.log.entries(kind="media")] == [("drop", 206), (None, 206)]
+
+
+@pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
+def test_a_file_grown_past_a_chunk_since_it_was_listed_is_streamed_not_held_whole(
+    emu: Any, tmp_path: Path, how: str
+) -> None:
+    drive, entry, data = _stored(emu, "g.bin", 600 * KIB)
+    listed = replace(entry, size=100 * KIB, md5=None)  # what the listing said before the file grew
+    assert _fetched(drive, listed, how, tmp_path) == data  # whole, not cut at the first range
+    media = emu.log.entries(kind="media")
+    assert [m.status for m in media] == [206, 206, 206, 206]  # the one-chunk try (full), then 3 chunks
+    assert media[0].bytes_out == 256 * KIB + 1  # the try held at most one chunk and a byte
+
+
+@pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
+def test_an_empty_file_is_read_from_drives_416_to_its_range(emu: Any, tmp_path: Path, how: str) -> None:
+    drive, entry, data = _stored(emu, "empty.bin", 0)
+    assert (data, entry.size) == (b"", 0)
+    assert _fetched(drive, entry, how, tmp_path) == b""
+    assert [m.status for m in emu.log.entries(kind="media")] == [416]  # one request, not retried
 
 
 @pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])

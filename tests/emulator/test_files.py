@@ -99,6 +99,19 @@ def test_range_header_gives_206_and_content_range(emu: Emulator, drive: Any) -> 
     assert response["content-range"] == "bytes */10"
 
 
+def test_no_range_of_an_empty_file_is_satisfiable_and_the_downloader_copes(emu: Emulator, drive: Any) -> None:
+    """As Drive (googleapis/google-api-python-client#638): 416 for any range of a 0-byte file."""
+    record = emu.state.add_file(None, "empty.bin", b"")
+    request = drive.files().get_media(fileId=record.id)
+    request.headers["range"] = "bytes=0-1000"
+    response, content = request.http.request(request.uri, headers=request.headers)
+    assert (response.status, response["content-range"], content) == (416, "bytes */0", b"")
+    assert drive.files().get_media(fileId=record.id).execute() == b""  # no range: a plain 200
+    out = io.BytesIO()
+    downloader = MediaIoBaseDownload(out, drive.files().get_media(fileId=record.id), chunksize=1000)
+    assert downloader.next_chunk()[1] is True and out.getvalue() == b""
+
+
 def test_native_sheet_cannot_be_downloaded(emu: Emulator, drive: Any) -> None:
     sheet = emu.state.add_spreadsheet(None, "Sales", make_xlsx([["a", "b"], [1, 2]]))
     meta = drive.files().get(fileId=sheet.id, fields="id,mimeType,size,md5Checksum").execute()
