@@ -99,6 +99,7 @@ from gdrivestats.drive.transfer import (
     UploadSessionExpired,
     download_file,
     download_into,
+    read_small,
     read_whole,
     upload_resumable,
 )
@@ -885,6 +886,25 @@ class ApiDrive(Drive):
                 entry.md5,
                 self.chunk_size,
                 size=_known_size(entry),
+            )
+
+        return self._fresh_on_not_found(path, fetch)
+
+    def fetch_small(self, path: Target, limit: int) -> bytes | None:
+        """The content of a file Drive lists at most ``limit`` bytes (and within one chunk), in one request,
+        checked against md5; None for a larger file, one whose size is not known (an export) or one that
+        grew past the limit since it was listed: ``fetch_into`` streams those (a file that grew costs it one
+        request more, of a chunk). A sync's connections use it for small files, so that creating a file on
+        disk never holds up their next request."""
+
+        def fetch(entry: Entry) -> bytes | None:
+            return read_small(
+                lambda: self._media_request(entry),
+                f"download of '{entry.path}'",
+                self.backoff,
+                entry.md5,
+                _known_size(entry),
+                min(limit, self.chunk_size),
             )
 
         return self._fresh_on_not_found(path, fetch)

@@ -158,6 +158,41 @@ def read_whole(
     return content
 
 
+class _Larger(Exception):
+    """The file is larger than the one request it was asked in allows (it grew since it was listed)."""
+
+
+def read_small(
+    make_request: Callable[[], HttpRequest],
+    what: str,
+    policy: Backoff,
+    expected_md5: str | None,
+    size: int | None,
+    limit: int,
+    attempts: int = 2,
+) -> bytes | None:
+    """The content of a file Drive says is ``size`` bytes, at most ``limit``, in one request
+    (``fetch_whole``), checked against the md5 when known (a mismatch asks again once, then is an error).
+    None, with no request made, when the size is not known or over ``limit``, and None when the answer
+    shows the file grew past ``limit`` since it was listed: stream such a file instead (``download_into``),
+    so what is held in memory stays within ``limit``."""
+    content = b""
+
+    def once() -> tuple[str, int]:
+        nonlocal content
+        whole = fetch_whole(make_request, what, policy, size, limit)
+        if whole is None:
+            raise _Larger
+        content = whole
+        return hashlib.md5(content).hexdigest(), len(content)
+
+    try:
+        _checked(once, what, expected_md5, attempts)
+    except _Larger:
+        return None
+    return content
+
+
 def fetch_whole(
     make_request: Callable[[], HttpRequest], what: str, policy: Backoff, size: int | None, limit: int
 ) -> bytes | None:

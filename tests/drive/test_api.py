@@ -35,6 +35,7 @@ emulator = pytest.importorskip("gdrivestats.emulator")
 start_emulator = emulator.start_emulator
 
 KIB = 1024
+MIB = 1024 * KIB
 FOLDER = "application/vnd.google-apps.folder"
 
 
@@ -363,6 +364,9 @@ def test_download_checks_md5_and_leaves_nothing_on_mismatch(emu: Any, api: ApiDr
         api.read_bytes(lying)
 
 
+HOWS = ["read_bytes", "download", "fetch_into", "fetch_small"]
+
+
 def _stored(emu: Any, name: str, size: int) -> tuple[ApiDrive, Entry, bytes]:
     """A random file of ``size`` bytes on Drive, a drive of 256 KiB chunks, the file's entry; log cleared."""
     data = os.urandom(size)
@@ -374,7 +378,13 @@ def _stored(emu: Any, name: str, size: int) -> tuple[ApiDrive, Entry, bytes]:
 
 
 def _fetched(drive: ApiDrive, entry: Entry, how: str, where: Path) -> bytes:
-    """The file's bytes as ``read_bytes``, ``download`` or ``fetch_into`` (a sync's way) get them."""
+    """The file's bytes as ``read_bytes``, ``download``, ``fetch_into`` or ``fetch_small`` get them (the
+    last two a sync's way: a small file into memory, anything else streamed into a file)."""
+    if how == "fetch_small":
+        content = drive.fetch_small(entry, MIB)
+        if content is not None:
+            return content
+        how = "fetch_into"
     if how == "read_bytes":
         return drive.read_bytes(entry)
     if how == "download":
@@ -388,7 +398,7 @@ def _fetched(drive: ApiDrive, entry: Entry, how: str, where: Path) -> bytes:
     return content
 
 
-@pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
+@pytest.mark.parametrize("how", HOWS)
 def test_a_file_of_one_chunk_is_one_ranged_request_retried_whole(emu: Any, tmp_path: Path, how: str) -> None:
     drive, entry, data = _stored(emu, "s.bin", 100 * KIB)
     assert _fetched(drive, entry, how, tmp_path) == data
@@ -399,7 +409,7 @@ def test_a_file_of_one_chunk_is_one_ranged_request_retried_whole(emu: Any, tmp_p
     assert [(m.fault, m.status) for m in emu.log.entries(kind="media")] == [("drop", 206), (None, 206)]
 
 
-@pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
+@pytest.mark.parametrize("how", HOWS)
 def test_a_file_grown_past_a_chunk_since_it_was_listed_is_streamed_not_held_whole(
     emu: Any, tmp_path: Path, how: str
 ) -> None:
@@ -407,11 +417,12 @@ def test_a_file_grown_past_a_chunk_since_it_was_listed_is_streamed_not_held_whol
     listed = replace(entry, size=100 * KIB, md5=None)  # what the listing said before the file grew
     assert _fetched(drive, listed, how, tmp_path) == data  # whole, not cut at the first range
     media = emu.log.entries(kind="media")
-    assert [m.status for m in media] == [206, 206, 206, 206]  # the one-chunk try (full), then 3 chunks
-    assert media[0].bytes_out == 256 * KIB + 1  # the try held at most one chunk and a byte
+    tries = 2 if how == "fetch_small" else 1  # fetch_small's try, then fetch_into's own
+    assert [m.status for m in media] == [206] * tries + [206, 206, 206]  # full one-chunk tries, 3 chunks
+    assert [m.bytes_out for m in media[:tries]] == [256 * KIB + 1] * tries  # each held a chunk and a byte
 
 
-@pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
+@pytest.mark.parametrize("how", HOWS)
 def test_an_empty_file_is_read_from_drives_416_to_its_range(emu: Any, tmp_path: Path, how: str) -> None:
     drive, entry, data = _stored(emu, "empty.bin", 0)
     assert (data, entry.size) == (b"", 0)
@@ -419,11 +430,24 @@ def test_an_empty_file_is_read_from_drives_416_to_its_range(emu: Any, tmp_path: 
     assert [m.status for m in emu.log.entries(kind="media")] == [416]  # one request, not retried
 
 
-@pytest.mark.parametrize("how", ["read_bytes", "download", "fetch_into"])
+@pytest.mark.parametrize("how", HOWS)
 def test_a_file_larger_than_a_chunk_streams_chunk_by_chunk(emu: Any, tmp_path: Path, how: str) -> None:
     drive, entry, data = _stored(emu, "l.bin", 600 * KIB)
     assert _fetched(drive, entry, how, tmp_path) == data
     assert [m.status for m in emu.log.entries(kind="media")] == [206, 206, 206]  # 256 + 256 + 88 KiB ranges
+
+
+def test_fetch_small_asks_nothing_of_a_file_over_its_limit_or_of_unknown_size(emu: Any) -> None:
+    drive, entry, data = _stored(emu, "m.bin", 100 * KIB)
+    assert drive.fetch_small(entry, 100 * KIB - 1) is None  # over the limit
+    assert drive.fetch_small(replace(entry, size=None), MIB) is None  # an export's size is not known
+    assert emu.log.count(kind="media") == 0
+    assert drive.fetch_small(entry, 100 * KIB) == data  # at the limit: one request
+    assert emu.log.count(kind="media") == 1
+    lying = replace(entry, md5=hashlib.md5(b"other bytes").hexdigest())
+    with pytest.raises(DriveError, match="md5"):
+        drive.fetch_small(lying, MIB)
+    assert emu.log.count(kind="media") == 3  # a mismatch is asked again once, then an error
 
 
 def test_small_uploads_are_multipart_large_ones_resumable(emu: Any, tmp_path: Path) -> None:
