@@ -117,15 +117,18 @@ def download_into(
     in one chunk is one request (``fetch_whole``); anything else streams chunk by chunk.
     """
 
+    content = read_small(make_request, what, policy, expected_md5, size, chunk_size, attempts)
+    if content is not None:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(content)
+        crashpoint("mid-download")  # bytes in the temporary file, not yet under the final name
+        return len(content)
+
     def once() -> tuple[str, int]:
         handle.seek(0)
         handle.truncate()
-        content = fetch_whole(make_request, what, policy, size, chunk_size)
-        if content is None:
-            return download_to(make_request(), handle, what, policy, chunk_size)
-        handle.write(content)
-        crashpoint("mid-download")  # bytes in the temporary file, not yet under the final name
-        return hashlib.md5(content).hexdigest(), len(content)
+        return download_to(make_request(), handle, what, policy, chunk_size)
 
     return _checked(once, what, expected_md5, attempts)
 
@@ -141,21 +144,18 @@ def read_whole(
 ) -> bytes:
     """A file's whole content in memory, checked against the md5 when known (a mismatch asks again once);
     one request when it fits in one chunk (``fetch_whole``), else chunk by chunk."""
-    content = b""
+    content = read_small(make_request, what, policy, expected_md5, size, chunk_size, attempts)
+    if content is not None:
+        return content
+    buffer = io.BytesIO()
 
     def once() -> tuple[str, int]:
-        nonlocal content
-        whole = fetch_whole(make_request, what, policy, size, chunk_size)
-        if whole is None:
-            buffer = io.BytesIO()
-            md5, length = download_to(make_request(), buffer, what, policy, chunk_size)
-            content = buffer.getvalue()
-            return md5, length
-        content = whole
-        return hashlib.md5(content).hexdigest(), len(content)
+        buffer.seek(0)
+        buffer.truncate()
+        return download_to(make_request(), buffer, what, policy, chunk_size)
 
     _checked(once, what, expected_md5, attempts)
-    return content
+    return buffer.getvalue()
 
 
 class _Larger(Exception):
