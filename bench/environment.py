@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 from importlib import metadata
@@ -65,9 +66,31 @@ def versions() -> dict[str, str]:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
+    found["gdrivestats installed as"] = install_mode()
     binary = rclone.find_rclone()
     found["rclone"] = rclone.rclone_version(binary) if binary else "not installed"
     return found
+
+
+def install_mode(name: str = "gdrivestats") -> str:
+    """How ``name`` is installed: a wheel, or editable through a path in a .pth file or through
+    setuptools' import hook (whose imports cost every Python process of the venv tens of ms at start)."""
+    try:
+        return install_mode_of(metadata.distribution(name))
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def install_mode_of(dist: metadata.Distribution) -> str:
+    """``install_mode`` of one distribution, from its direct_url.json (PEP 610) and its files."""
+    try:
+        editable = json.loads(dist.read_text("direct_url.json") or "{}").get("dir_info", {}).get("editable")
+    except (ValueError, AttributeError):
+        editable = None
+    if not editable:
+        return "wheel"
+    hooked = any(Path(str(f)).name.endswith("_finder.py") for f in dist.files or ())
+    return "editable, setuptools' import hook" if hooked else "editable, a path in a .pth file"
 
 
 def now() -> str:

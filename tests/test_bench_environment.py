@@ -1,0 +1,51 @@
+"""What the benchmark records of its environment: how gdrivestats is installed (the start of each process)."""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from bench import environment
+
+
+def _dist(tmp_path: Path, direct_url: dict[str, object] | None, files: list[str]) -> metadata.Distribution:
+    info = tmp_path / "pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n", encoding="utf-8")
+    (info / "RECORD").write_text("".join(f"{name},,\n" for name in files), encoding="utf-8")
+    if direct_url is not None:
+        (info / "direct_url.json").write_text(json.dumps(direct_url), encoding="utf-8")
+    return metadata.Distribution.at(info)
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "files", "expected"),
+    [
+        (None, ["pkg/__init__.py"], "wheel"),
+        ({"url": "file:///src", "dir_info": {}}, ["pkg/__init__.py"], "wheel"),
+        (
+            {"url": "file:///src", "dir_info": {"editable": True}},
+            ["__editable__.pkg-1.0.pth"],
+            "editable, a path in a .pth file",
+        ),
+        (
+            {"url": "file:///src", "dir_info": {"editable": True}},
+            ["__editable__.pkg-1.0.pth", "__editable___pkg_1_0_finder.py"],
+            "editable, setuptools' import hook",
+        ),
+    ],
+)
+def test_install_mode_tells_a_wheel_a_static_path_and_the_import_hook_apart(
+    tmp_path: Path, direct_url: dict[str, object] | None, files: list[str], expected: str
+) -> None:
+    assert environment.install_mode_of(_dist(tmp_path, direct_url, files)) == expected
+
+
+def test_the_project_never_installs_through_setuptools_import_hook() -> None:
+    # pyproject.toml's package-dir makes `pip install -e .` a static path: the hook's imports would add about
+    # 25 ms to the start of every process, the CLI's first request included.
+    assert environment.install_mode() in ("wheel", "editable, a path in a .pth file")
+    assert environment.install_mode("no-such-distribution-here") == "not installed"
