@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -72,13 +73,18 @@ def versions() -> dict[str, str]:
     return found
 
 
-def install_mode(name: str = "gdrivestats") -> str:
+def install_mode(name: str = "gdrivestats", path: list[str] | None = None) -> str:
     """How ``name`` is installed: a wheel, or editable through a path in a .pth file or through
-    setuptools' import hook (whose imports cost every Python process of the venv tens of ms at start)."""
-    try:
-        return install_mode_of(metadata.distribution(name))
-    except metadata.PackageNotFoundError:
+    setuptools' import hook (whose imports cost every Python process of the venv tens of ms at start).
+
+    The installed copy is the one an installer recorded (its INSTALLER file): an editable install puts the
+    source tree on sys.path, and the ``*.egg-info`` that setuptools leaves there is found first but is no
+    installation (it would read as a wheel)."""
+    found = list(metadata.distributions(name=name, path=path if path is not None else sys.path))
+    if not found:
         return "not installed"
+    installed = [dist for dist in found if dist.read_text("INSTALLER") is not None] or found
+    return install_mode_of(installed[0])
 
 
 def install_mode_of(dist: metadata.Distribution) -> str:

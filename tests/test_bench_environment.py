@@ -49,3 +49,18 @@ def test_the_project_never_installs_through_setuptools_import_hook() -> None:
     # 25 ms to the start of every process, the CLI's first request included.
     assert environment.install_mode() in ("wheel", "editable, a path in a .pth file")
     assert environment.install_mode("no-such-distribution-here") == "not installed"
+
+
+def test_install_mode_reads_the_installed_copy_not_the_source_trees_egg_info(tmp_path: Path) -> None:
+    # `pip install -e .` leaves pkg.egg-info in the source tree, which the .pth puts first on sys.path; it has
+    # no INSTALLER and no direct_url.json, so reading it would call every editable install a wheel.
+    source, site = tmp_path / "src", tmp_path / "site"
+    source.mkdir()
+    site.mkdir()
+    egg = source / "pkg.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n", encoding="utf-8")
+    _dist(site, {"url": "file:///src", "dir_info": {"editable": True}}, ["__editable__.pkg-1.0.pth"])
+    (site / "pkg-1.0.dist-info" / "INSTALLER").write_text("pip\n", encoding="utf-8")
+    assert environment.install_mode("pkg", path=[str(source), str(site)]) == "editable, a path in a .pth file"
+    assert environment.install_mode("pkg", path=[str(source)]) == "wheel"
