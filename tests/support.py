@@ -1,8 +1,14 @@
-"""Helpers shared by the run, CLI, schedule and crash tests: the synced folder's layout and a small CSV."""
+"""Helpers shared by the run, CLI, schedule, crash and mirror tests: the synced folder's layout, a small CSV
+and a client of the emulator."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from google.oauth2.credentials import Credentials
+
+from gdrivestats.drive.api import ApiDrive
+from gdrivestats.emulator import Emulator
 
 FOLDER = "Colab Notebooks"
 OUT = f"{FOLDER}/gdrivestats"
@@ -24,3 +30,8 @@ def seed_two_csvs(root: Path) -> Path:
     (seed / "countries.csv").write_bytes(small_csv())
     (seed / "more.csv").write_bytes(small_csv(2))
     return root
+
+
+def api(emu: Emulator, token: str = "test-token") -> ApiDrive:
+    """The real Drive client talking to ``emu`` over HTTP, signed in with ``token``."""
+    return ApiDrive(Credentials(token), root_url=emu.url)

@@ -10,15 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from google.oauth2.credentials import Credentials
 
 from gdrivestats._fs import TMP_PREFIX
 from gdrivestats.cli import main
-from gdrivestats.drive.api import ApiDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.mirror import Mirror
 from gdrivestats.pipeline import run
-from tests.support import FOLDER, OUT, OUTPUTS, small_csv
+from tests.support import FOLDER, OUT, OUTPUTS, api, small_csv
 
 pytestmark = pytest.mark.slow  # whole runs: sync, analysis in worker processes, reports, write-back
 
@@ -31,10 +29,6 @@ def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
     (seed / "Reports" / "more.csv").write_bytes(small_csv(2))
     (seed / "notes.txt").write_text("not a workbook")
     return start_emu(seed=tmp_path / "seed")
-
-
-def api(emu: Emulator) -> ApiDrive:
-    return ApiDrive(Credentials("test-token"), root_url=emu.url)
 
 
 def outputs_on_drive(emu: Emulator) -> dict[str, tuple[str, str | None]]:

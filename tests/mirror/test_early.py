@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from google.oauth2.credentials import Credentials
 
 import gdrivestats.mirror
 from gdrivestats.drive.api import ApiDrive
@@ -20,16 +19,12 @@ from gdrivestats.errors import CacheLocked
 from gdrivestats.mirror.early import FirstCalls, start_first_calls
 from gdrivestats.mirror.lock import cache_lock
 from gdrivestats.mirror.sync import SyncResult, sync
-from tests.support import FOLDER, seed_two_csvs, small_csv
+from tests.support import FOLDER, api, seed_two_csvs, small_csv
 
 
 @pytest.fixture
 def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
     return start_emu(seed=seed_two_csvs(tmp_path / "seed"))
-
-
-def api(emu: Emulator) -> ApiDrive:
-    return ApiDrive(Credentials("test-token"), root_url=emu.url)
 
 
 def _synced(result: SyncResult, cache: Path) -> None:

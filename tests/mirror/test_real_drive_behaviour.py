@@ -12,24 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from google.oauth2.credentials import Credentials
 
-from gdrivestats.drive.api import ApiDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.mirror.layout import STATE_FILE
 from gdrivestats.mirror.state import SyncState
 from gdrivestats.mirror.sync import sync
 from gdrivestats.pipeline import run
-from tests.support import FOLDER, OUT, seed_two_csvs, small_csv
+from tests.support import FOLDER, OUT, api, seed_two_csvs, small_csv
 
 
 @pytest.fixture
 def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
     return start_emu(seed=seed_two_csvs(tmp_path / "seed"))
-
-
-def api(emu: Emulator, token: str = "test-token") -> ApiDrive:
-    return ApiDrive(Credentials(token), root_url=emu.url)
 
 
 def live_outputs(emu: Emulator) -> set[str]:

@@ -7,21 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from google.oauth2.credentials import Credentials
 
-from gdrivestats.drive.api import ApiDrive
 from gdrivestats.emulator import Emulator
 from gdrivestats.mirror.sync import sync
-from tests.support import FOLDER, seed_two_csvs, small_csv
+from tests.support import FOLDER, api, seed_two_csvs, small_csv
 
 
 @pytest.fixture
 def emu(tmp_path: Path, start_emu: Callable[..., Emulator]) -> Emulator:
     return start_emu(seed=seed_two_csvs(tmp_path / "seed"))
-
-
-def api(emu: Emulator) -> ApiDrive:
-    return ApiDrive(Credentials("test-token"), root_url=emu.url)
 
 
 @pytest.mark.parametrize("full", [False, True], ids=["changes feed", "full listing"])
