@@ -86,6 +86,19 @@ _CLIENT_STACK = (
     "import http.client, ssl, logging, httplib2, google_auth_httplib2, googleapiclient.http"
 )
 _STACK_NAMES = "http.client, ssl, logging, httplib2, google_auth_httplib2, googleapiclient.http"
+# The modules `gdrivestats sync` imports before its first call (the client stack among them), then that and
+# the command line's work up to the call: arguments parsed, logging set up, settings read, the drive opened.
+_OWN_MODULES = (
+    "import gdrivestats.cli, gdrivestats._logging, gdrivestats.interrupts, gdrivestats.schedule, "
+    "gdrivestats.config, gdrivestats.location, gdrivestats.auth.chain, gdrivestats.auth.access_token, "
+    "gdrivestats.drive.api, gdrivestats.mirror.early"
+)
+_OWN_PATH = (
+    "import gdrivestats.cli as c, gdrivestats.interrupts; from gdrivestats._logging import setup_logging; "
+    "a = c.parse(['sync', 'Reports', '--cache', 'cache']); setup_logging(a.verbosity, None); "
+    "from gdrivestats.schedule import open_drive; open_drive(c._source_settings(a), write=False); "
+    "import gdrivestats.mirror.early"
+)
 
 
 class Run:
@@ -231,11 +244,19 @@ class Run:
         bare = startup_seconds([sys.executable, "-c", "pass"], tool.env, runs)
         stack = startup_seconds([sys.executable, "-c", _CLIENT_STACK], tool.env, runs)
         of = f"median of {runs}, fastest {{:.0f}}"
+        modules = startup_seconds([sys.executable, "-c", _OWN_MODULES], tool.env, runs)
+        path = startup_seconds([sys.executable, "-c", _OWN_PATH], tool.env, runs)
         lines = [
             f"{'python -c pass:':34s}{bare.median * 1000:5.0f} ms ({of.format(bare.min * 1000)}: "
             "the interpreter alone)",
             f"{'python -c <imports>:':34s}{stack.median * 1000:5.0f} ms ({of.format(stack.min * 1000)}: "
             f"it and {_STACK_NAMES}, with gdrivestats' stand-ins)",
+            f"{'python -c <gdrivestats modules>:':34s}{modules.median * 1000:5.0f} ms "
+            f"({of.format(modules.min * 1000)}: the interpreter and every module `gdrivestats sync` imports "
+            "before its first call, the client stack's among them)",
+            f"{'python -c <gdrivestats up to it>:':34s}{path.median * 1000:5.0f} ms "
+            f"({of.format(path.min * 1000)}: those, then its arguments parsed, logging set up, settings "
+            "read and the drive opened; no thread, connection or request yet)",
         ]
         for name in (GDRIVESTATS, FLOOR, RCLONE_TUNED):
             outcome = results.get(SCENARIOS[0], name)

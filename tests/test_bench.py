@@ -301,3 +301,25 @@ def test_the_shares_profile_splits_the_first_sync_at_the_floor() -> None:
         "  the stack's share:       +0.15 s (client-stack floor − rclone (tuned)), first request +70 ms",
         "  gdrivestats' own share:  +0.15 s (gdrivestats − client-stack floor), first request +50 ms",
     ]
+
+
+def test_the_first_request_rows_run_what_the_sync_path_runs_before_its_first_call(tmp_path: Path) -> None:
+    # The two `python -c <gdrivestats ...>` rows of the first-request profile: both finish without a
+    # request (the drive's URL is a port nobody listens on), and the modules row holds every gdrivestats
+    # module the command line's path to its first call loads, so the difference between them is its work.
+    from bench.measure import python_env
+    from bench.run import _OWN_MODULES, _OWN_PATH
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        url = f"https://127.0.0.1:{unused.getsockname()[1]}"
+    env = python_env({"GDRIVESTATS_DRIVE_URL": url, "GDRIVESTATS_ACCESS_TOKEN": "t", "HOME": str(tmp_path)})
+    show = "; import sys; print(' '.join(sorted(m for m in sys.modules if m.startswith('gdrivestats'))))"
+    loaded = {}
+    for name, code in (("modules", _OWN_MODULES), ("path", _OWN_PATH)):
+        done = subprocess.run([sys.executable, "-c", code + show], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        loaded[name] = set(done.stdout.split())
+    assert loaded["modules"] == loaded["path"]
+    assert {"gdrivestats.cli", "gdrivestats.drive.api", "gdrivestats.mirror.early"} <= loaded["path"]
+    assert "gdrivestats.mirror.sync" not in loaded["path"]  # imported after the first calls are out
