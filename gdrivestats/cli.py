@@ -56,6 +56,19 @@ Shell completion: eval "$({PROG} completion bash)" (or zsh)."""
 
 
 _GLOBAL_NOTE = "global options (here or before the command): -v, -vv, -q, --config FILE, --log-file FILE"
+_GLOBAL_FLAGS = ("-h", "--help", "-V", "--version", "-v", "--verbose", "-q", "--quiet", *_GLOBAL_WITH_VALUE)
+
+
+class Parser(argparse.ArgumentParser):
+    """Every parser of the command line: long options only in full (``--conf`` is not ``--config``).
+
+    An abbreviation accepted today would mean another option, or nothing, once an option that shares its
+    start is added, silently changing what a scheduled job's command line does; the subcommands' parsers
+    are of this class too (``add_subparsers`` makes them of the parser's own type)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
 
 def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -111,7 +124,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     the others get their name and help line, so that ``gdrivestats sync`` neither builds every other
     command's options nor imports the emulator or the auth flow just to parse its arguments.
     """
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Statistics, charts and reports from spreadsheets, local or in Google Drive.",
         epilog=_EPILOG,
@@ -204,7 +217,7 @@ def _add_analyze(add: Callable[..., Any]) -> None:
 
 
 def _add_sync_parsers(add: Callable[..., Any]) -> None:
-    source = argparse.ArgumentParser(add_help=False)
+    source = Parser(add_help=False)
     source.add_argument(
         "folder",
         nargs="?",
@@ -503,15 +516,32 @@ def _command_word(words: Sequence[str]) -> str | None:
     return None
 
 
-def _unknown_command(word: str) -> int:
+def _unknown_global(words: Sequence[str]) -> str | None:
+    """The first option before the command that is none of the global ones (``--conf``, ``--verbos``):
+    its value would otherwise be taken for the command."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+            continue
+        if word == "--" or not word.startswith("-"):
+            return None
+        name = word.split("=", 1)[0]
+        skip = word in _GLOBAL_WITH_VALUE
+        if name not in _GLOBAL_FLAGS and not (word[1:] and set(word[1:]) <= {"v", "q"}):
+            return word
+    return None
+
+
+def _usage_error(what: str, word: str, known: Sequence[str], listed: Sequence[str]) -> int:
+    """One line for a mistyped command or global option, with the closest known one and the list."""
     import difflib
 
-    known = [*_COMMANDS, *_ALIASES, "help"]
-    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.6)
     hint = f"; did you mean '{_ALIASES.get(close[0], close[0])}'?" if close else ""
     print(f"usage: {PROG} [-h] [-V] [-v] [-q] [--config FILE] COMMAND ...", file=sys.stderr)
     print(
-        f"{PROG}: error: unknown command '{_printable(word)}'{hint} (commands: {', '.join(_COMMANDS)})",
+        f"{PROG}: error: unknown {what} '{_printable(word)}'{hint} ({what}s: {', '.join(listed)})",
         file=sys.stderr,
     )
     return ExitCode.CONFIG
@@ -523,7 +553,7 @@ def parse(words: Sequence[str]) -> argparse.Namespace:
     parser = build_parser(_ALIASES.get(command or "", command))
     args, extras = parser.parse_known_args(list(words))
     if extras:  # global options after a plugin's own sub-action ("auth login -v")
-        late = argparse.ArgumentParser(prog=PROG, add_help=False)
+        late = Parser(prog=PROG, add_help=False)
         _global_options(late, top=False)
         more, rest = late.parse_known_args(extras)
         if rest:
@@ -554,8 +584,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         topic = next((w for w in rest if not w.startswith("-")), None)
         words = [topic, "--help"] if topic else ["--help"]
         command = topic
+    unknown = _unknown_global(words)
+    if unknown is not None:
+        listed = [flag for flag in _GLOBAL_FLAGS if flag.startswith("--")]
+        return _usage_error("option", unknown, [*_GLOBAL_FLAGS], listed)
     if command is not None and command not in _COMMANDS and command not in _ALIASES:
-        return _unknown_command(command)
+        return _usage_error("command", command, [*_COMMANDS, *_ALIASES, "help"], _COMMANDS)
     args = parse(words)
     verbose = args.verbosity > 0
     setup_logging(args.verbosity, args.log_file if not getattr(args, "schedule_safe", False) else None)

@@ -12,11 +12,11 @@ the lock on the cache.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
+from gdrivestats.cli import Parser
 from gdrivestats.config import load_settings
 from gdrivestats.errors import ConfigError
 from gdrivestats.exit_codes import ExitCode
@@ -26,7 +26,7 @@ from gdrivestats.schedule import configure_logging, log, run_scheduled
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, load the settings and run once under the cache lock."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=os.environ.get("GDRIVESTATS_CONFIG") or None)
     parser.add_argument("--log-file", type=Path, help="also append the log to this file")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")

@@ -222,6 +222,49 @@ def test_a_mistyped_command_gets_a_suggestion_and_exit_2() -> None:
     assert "unknown command 'frobnicate' (commands: analyze, sync, run" in nothing_close
 
 
+def test_a_mistyped_global_option_before_the_command_is_named_not_its_value(tmp_path: Path) -> None:
+    # "--conf FILE sync" used to report FILE as an unknown command (the word after an unknown option).
+    config = tmp_path / "settings.toml"
+    config.write_text('folder = "Reports"\n', encoding="utf-8")
+    done = _cli("--conf", str(config), "sync", "--dry-run")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines()[-1] == (
+        "gdrivestats: error: unknown option '--conf'; did you mean '--config'? "
+        "(options: --help, --version, --verbose, --quiet, --config, --log-file)"
+    )
+    assert "unknown option '--verbos'; did you mean '--verbose'?" in _cli("--verbos", "sync").stderr
+    assert "unknown option '-x' (options:" in _cli("-x", "sync").stderr
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["sync", "Reports", "--work", "3", "--dry-run"],  # --workers
+        ["sync", "Reports", "--dry", "--cache", "c"],  # --dry-run
+        ["analyze", "x.csv", "--ou", "out"],  # --out
+        ["sync", "Reports", "--conf", "c.toml"],  # the global --config, after the command
+        ["auth", "login", "--no-brow"],  # --no-browser, a plugin's own option
+    ],
+    ids=["workers", "dry-run", "out", "config", "auth"],
+)
+def test_long_options_are_never_abbreviated(words: list[str]) -> None:
+    # An abbreviation would change meaning, or stop working, when an option sharing its start is added:
+    # a scheduled job's command line must mean the same after an upgrade.
+    with pytest.raises(SystemExit) as exited:
+        parse(words)
+    assert exited.value.code == 2
+
+
+def test_global_options_and_short_clusters_before_the_command_are_still_taken() -> None:
+    args = parse(["-vv", "--config=a.toml", "--log-file", "l.log", "-q", "sync", "Reports"])
+    assert (args.command, args.verbosity, str(args.config), str(args.log_file)) == (
+        "sync",
+        1,
+        "a.toml",
+        "l.log",
+    )
+
+
 @pytest.mark.slow  # a fresh interpreter runs the analysis (end to end)
 def test_both_spellings_of_analyse_and_global_options_after_the_command(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_bytes(small_csv())

@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Standalone entry: ``python -m gdrivestats.emulator.cli``."""
-    parser = argparse.ArgumentParser(prog="gdrivestats emulator", description="Drive v3 emulator")
+    from gdrivestats.cli import Parser
+
+    parser = Parser(prog="gdrivestats emulator", description="Drive v3 emulator")
     configure_parser(parser)
     return run(parser.parse_args(argv))
 
