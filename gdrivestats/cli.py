@@ -120,9 +120,10 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, with one subparser a command.
 
-    A command's own options are set up only when ``command`` is that command (or None, for the full help):
-    the others get their name and help line, so that ``gdrivestats sync`` neither builds every other
-    command's options nor imports the emulator or the auth flow just to parse its arguments.
+    Only the running ``command`` gets a parser (all of them for None, the full help): ``gdrivestats sync``
+    neither builds the other commands' options nor imports the emulator or the auth flow just to parse its
+    arguments (each parser costs a few gettext look-ups, a tenth of a millisecond apiece, before the first
+    request). A word that is no command gets every command's name and help line, for argparse to list.
     """
     parser = Parser(
         prog=PROG,
@@ -134,9 +135,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
+    command = _ALIASES.get(command or "", command)
+    known = command in _COMMANDS
+
     def add(name: str, **kwargs: Any) -> Any:
-        if command not in (None, name):  # another command runs: its name and help line are enough
-            sub.add_parser(name, help=kwargs.get("help"), aliases=kwargs.get("aliases", []))
+        if command not in (None, name):  # another command runs: nothing of this one is parsed
+            if not known:  # no command at all: its name and help line, for argparse's "invalid choice"
+                sub.add_parser(name, help=kwargs.get("help"), aliases=kwargs.get("aliases", []))
             return _NotParsed()
         kwargs.setdefault("epilog", _GLOBAL_NOTE)
         command_parser = sub.add_parser(name, **kwargs)
@@ -217,49 +222,28 @@ def _add_analyze(add: Callable[..., Any]) -> None:
 
 
 def _add_sync_parsers(add: Callable[..., Any]) -> None:
-    source = Parser(add_help=False)
-    source.add_argument(
-        "folder",
-        nargs="?",
-        metavar="DRIVE_FOLDER",
-        help='a Drive folder: "Colab Notebooks", drive:PATH, drive:id:ID, drive:shared:NAME/... or its URL',
-    )
-    source.add_argument("--all", action="store_true", help="all of My Drive (instead of one folder)")
-    source.add_argument("--cache", type=Path, metavar="DIR", help="local mirror (default: user cache folder)")
-    source.add_argument("--local", type=Path, metavar="DIR", help="use a local folder as the drive (offline)")
-    source.add_argument(
-        "--pattern",
-        action="append",
-        dest="patterns",
-        metavar="GLOB",
-        help="files to mirror, repeatable (default: every workbook type)",
-    )
-    source.add_argument(
-        "--workers", type=_positive_int, metavar="N", help="concurrent transfers (default: 8)"
-    )
-
     sync = add(
         "sync",
-        parents=[source],
         help="mirror a Drive folder into a local cache",
         description=(
             "Mirror a Drive folder (workbooks and Google Sheets) into a local cache, incrementally: the "
             "first run lists the folder, later runs read Drive's changes feed and move only what changed."
         ),
     )
+    _add_source_options(sync)
     sync.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     sync.add_argument("--full", action="store_true", help="list the whole folder instead of the changes feed")
     sync.set_defaults(handler=_run_sync)
 
     run = add(
         "run",
-        parents=[source],
         help="sync, analyse the workbooks that changed, and write the outputs back to Drive",
         description=(
             "Sync a Drive folder, analyse every workbook whose content changed since it was last analysed, "
             "and upload its outputs into OUT_FOLDER/<workbook>/ on Drive."
         ),
     )
+    _add_source_options(run)
     run.add_argument(
         "--out-folder",
         metavar="DRIVE_FOLDER",
@@ -283,6 +267,29 @@ def _add_sync_parsers(add: Callable[..., Any]) -> None:
         help="for cron: a lock per cache, timestamped logs; exit 0 ok, 1 failures, 2 config/auth, 3 locked",
     )
     run.set_defaults(handler=_run_run)
+
+
+def _add_source_options(source: Any) -> None:
+    """What ``sync`` and ``run`` share: the Drive folder and the local mirror."""
+    source.add_argument(
+        "folder",
+        nargs="?",
+        metavar="DRIVE_FOLDER",
+        help='a Drive folder: "Colab Notebooks", drive:PATH, drive:id:ID, drive:shared:NAME/... or its URL',
+    )
+    source.add_argument("--all", action="store_true", help="all of My Drive (instead of one folder)")
+    source.add_argument("--cache", type=Path, metavar="DIR", help="local mirror (default: user cache folder)")
+    source.add_argument("--local", type=Path, metavar="DIR", help="use a local folder as the drive (offline)")
+    source.add_argument(
+        "--pattern",
+        action="append",
+        dest="patterns",
+        metavar="GLOB",
+        help="files to mirror, repeatable (default: every workbook type)",
+    )
+    source.add_argument(
+        "--workers", type=_positive_int, metavar="N", help="concurrent transfers (default: 8)"
+    )
 
 
 # ---- settings -----------------------------------------------------------------------------------------
@@ -550,7 +557,7 @@ def _usage_error(what: str, word: str, known: Sequence[str], listed: Sequence[st
 def parse(words: Sequence[str]) -> argparse.Namespace:
     """Parse a command line (exits 2 on a usage error); sets ``verbosity``, ``config`` and ``log_file``."""
     command = _command_word(words)
-    parser = build_parser(_ALIASES.get(command or "", command))
+    parser = build_parser(command)
     args, extras = parser.parse_known_args(list(words))
     if extras:  # global options after a plugin's own sub-action ("auth login -v")
         late = Parser(prog=PROG, add_help=False)
