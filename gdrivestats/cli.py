@@ -57,6 +57,7 @@ Shell completion: eval "$({PROG} completion bash)" (or zsh)."""
 
 _GLOBAL_NOTE = "global options (here or before the command): -v, -vv, -q, --config FILE, --log-file FILE"
 _GLOBAL_FLAGS = ("-h", "--help", "-V", "--version", "-v", "--verbose", "-q", "--quiet", *_GLOBAL_WITH_VALUE)
+_SHORT_GLOBALS = {"h", "V", "v", "q"}  # the short ones, which may come in a cluster: -vv, -vq, -vh
 
 
 class Parser(argparse.ArgumentParser):
@@ -523,21 +524,40 @@ def _command_word(words: Sequence[str]) -> str | None:
     return None
 
 
-def _unknown_global(words: Sequence[str]) -> str | None:
-    """The first option before the command that is none of the global ones (``--conf``, ``--verbos``):
-    its value would otherwise be taken for the command."""
+def _options_before_command(words: Sequence[str]) -> list[str]:
+    """The options before the command word (a global option's value left out), as typed."""
+    options: list[str] = []
     skip = False
     for word in words:
         if skip:
             skip = False
             continue
         if word == "--" or not word.startswith("-"):
-            return None
-        name = word.split("=", 1)[0]
+            break
+        options.append(word)
         skip = word in _GLOBAL_WITH_VALUE
-        if name not in _GLOBAL_FLAGS and not (word[1:] and set(word[1:]) <= {"v", "q"}):
-            return word
-    return None
+    return options
+
+
+def _is_global(word: str) -> bool:
+    """A global option, in full (``--config=FILE`` too) or as a cluster of short ones (``-vv``, ``-vh``)."""
+    if word.split("=", 1)[0] in _GLOBAL_FLAGS:
+        return True
+    return not word.startswith("--") and len(word) > 1 and set(word[1:]) <= _SHORT_GLOBALS
+
+
+def _unknown_global(words: Sequence[str]) -> str | None:
+    """The first option before the command that is none of the global ones (``--conf``, ``--verbos``):
+    its value would otherwise be taken for the command."""
+    return next((word for word in _options_before_command(words) if not _is_global(word)), None)
+
+
+def _help_before_command(words: Sequence[str]) -> bool:
+    """``-h`` or ``--help`` before the command: the top-level help, which lists every command."""
+    return any(
+        word == "--help" or (not word.startswith("--") and "h" in word[1:])
+        for word in _options_before_command(words)
+    )
 
 
 def _usage_error(what: str, word: str, known: Sequence[str], listed: Sequence[str]) -> int:
@@ -557,7 +577,7 @@ def _usage_error(what: str, word: str, known: Sequence[str], listed: Sequence[st
 def parse(words: Sequence[str]) -> argparse.Namespace:
     """Parse a command line (exits 2 on a usage error); sets ``verbosity``, ``config`` and ``log_file``."""
     command = _command_word(words)
-    parser = build_parser(command)
+    parser = build_parser(None if _help_before_command(words) else command)
     args, extras = parser.parse_known_args(list(words))
     if extras:  # global options after a plugin's own sub-action ("auth login -v")
         late = Parser(prog=PROG, add_help=False)

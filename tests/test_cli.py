@@ -255,6 +255,50 @@ def test_long_options_are_never_abbreviated(words: list[str]) -> None:
     assert exited.value.code == 2
 
 
+@pytest.mark.parametrize(
+    ("words", "unknown"),
+    [
+        (["-vv", "sync"], None),
+        (["-vq", "--config", "f.toml", "sync"], None),
+        (["--config=f.toml", "--log-file", "l.log", "sync"], None),
+        (["--config", "-odd-name.toml", "sync"], None),  # a value, not an option
+        (["-vh", "sync"], None),
+        (["-V"], None),
+        (["--log-file", "l.log", "--", "--conf"], None),  # after "--" nothing is an option
+        (["--conf", "f.toml", "sync"], "--conf"),
+        (["--conf=f.toml", "sync"], "--conf=f.toml"),
+        (["-v", "-x", "sync"], "-x"),
+        (["--", "sync"], None),
+    ],
+)
+def test_the_options_before_the_command_are_checked_against_the_global_ones(
+    words: list[str], unknown: str | None
+) -> None:
+    from gdrivestats.cli import _unknown_global
+
+    assert _unknown_global(words) == unknown
+
+
+def test_the_list_of_global_options_is_the_top_parsers_own() -> None:
+    from gdrivestats.cli import _GLOBAL_FLAGS, _SHORT_GLOBALS, build_parser
+
+    top = {flag for action in build_parser(None)._actions for flag in action.option_strings}
+    assert top == set(_GLOBAL_FLAGS)
+    assert {flag[1] for flag in top if len(flag) == 2} == _SHORT_GLOBALS
+
+
+@pytest.mark.parametrize("words", [["-h", "sync"], ["-v", "--help", "analyse"], ["-vh", "run"]])
+def test_help_before_a_command_is_the_top_level_help_with_every_command(
+    words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse(words)
+    assert exited.value.code == 0
+    listed = capsys.readouterr().out.split("commands:", 1)[1]
+    for command in ("analyze", "sync", "run", "demo", "emulator", "auth", "completion"):
+        assert f"\n    {command} " in listed
+
+
 def test_global_options_and_short_clusters_before_the_command_are_still_taken() -> None:
     args = parse(["-vv", "--config=a.toml", "--log-file", "l.log", "-q", "sync", "Reports"])
     assert (args.command, args.verbosity, str(args.config), str(args.log_file)) == (
