@@ -508,35 +508,27 @@ def _printable(text: str) -> str:
 # ---- main ---------------------------------------------------------------------------------------------
 
 
-def _command_word(words: Sequence[str]) -> str | None:
-    """The first word that is not an option or a global option's value."""
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-            continue
-        if word == "--":
-            return None
-        if word.startswith("-"):
-            skip = word in _GLOBAL_WITH_VALUE
-            continue
-        return word
-    return None
-
-
-def _options_before_command(words: Sequence[str]) -> list[str]:
-    """The options before the command word (a global option's value left out), as typed."""
+def _split_at_command(words: Sequence[str]) -> tuple[list[str], str | None]:
+    """The options before the command word (a global option's value left out), as typed, and that word
+    (None when there is none, or when ``--`` comes first)."""
     options: list[str] = []
     skip = False
     for word in words:
         if skip:
             skip = False
             continue
-        if word == "--" or not word.startswith("-"):
-            break
+        if word == "--":
+            return options, None
+        if not word.startswith("-"):
+            return options, word
         options.append(word)
         skip = word in _GLOBAL_WITH_VALUE
-    return options
+    return options, None
+
+
+def _command_word(words: Sequence[str]) -> str | None:
+    """The first word that is not an option or a global option's value."""
+    return _split_at_command(words)[1]
 
 
 def _is_global(word: str) -> bool:
@@ -549,14 +541,14 @@ def _is_global(word: str) -> bool:
 def _unknown_global(words: Sequence[str]) -> str | None:
     """The first option before the command that is none of the global ones (``--conf``, ``--verbos``):
     its value would otherwise be taken for the command."""
-    return next((word for word in _options_before_command(words) if not _is_global(word)), None)
+    return next((word for word in _split_at_command(words)[0] if not _is_global(word)), None)
 
 
 def _help_before_command(words: Sequence[str]) -> bool:
     """``-h`` or ``--help`` before the command: the top-level help, which lists every command."""
     return any(
         word == "--help" or (not word.startswith("--") and "h" in word[1:])
-        for word in _options_before_command(words)
+        for word in _split_at_command(words)[0]
     )
 
 

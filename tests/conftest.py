@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import pytest
 
 from gdrivestats.emulator import Emulator, start_emulator
+from tests.support import unavailable
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 """Real public spreadsheets, read in place and never copied into the project (see the project README)."""
@@ -20,10 +20,7 @@ def shared_data() -> Path:
     """The folder of real spreadsheets; tests that use it skip (fail in CI) when it is absent."""
     if SHARED_DATA.is_dir():
         return SHARED_DATA
-    reason = f"the real spreadsheets folder {SHARED_DATA} is absent (a fresh clone elsewhere)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI always has ../shared/data", pytrace=False)
-    pytest.skip(reason)
+    unavailable(f"the real spreadsheets folder {SHARED_DATA} is absent (a fresh clone elsewhere)")
 
 
 @pytest.fixture

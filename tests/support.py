@@ -3,8 +3,11 @@ and a client of the emulator."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import NoReturn
 
+import pytest
 from google.oauth2.credentials import Credentials
 
 from gdrivestats.drive.api import ApiDrive
@@ -35,3 +38,11 @@ def seed_two_csvs(root: Path) -> Path:
 def api(emu: Emulator, token: str = "test-token") -> ApiDrive:
     """The real Drive client talking to ``emu`` over HTTP, signed in with ``token``."""
     return ApiDrive(Credentials(token), root_url=emu.url)
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test for ``reason`` (a fresh clone elsewhere), or fail it in CI, which always has what the
+    tests need (../shared/data, the test extras)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI always has it)", pytrace=False)
+    pytest.skip(reason)
