@@ -36,7 +36,10 @@ NOTES = {
         "final garbage collection at exit, the sync's own imports and state before the first calls (they "
         "now go out first), three TLS handshakes (the listing and two downloads reuse the first calls' "
         "connections), the options of every command but the one running, a Path object per file "
-        "handled, and a ranged downloader around each file that fits in one chunk (one request)."
+        "handled, a ranged downloader around each file that fits in one chunk (one request), Python's "
+        "cyclic collector while a sync loads its modules (each collection ran on whichever thread "
+        "allocated, the first calls' among them), and the main thread's imports during the first calls' "
+        "TLS handshakes (it gives them 5 ms first)."
     ),
     "first-request": (
         "The profile below measures the floor: the interpreter alone, then the interpreter with the HTTP, "
@@ -46,8 +49,9 @@ NOTES = {
         "google-api-core's version check (googleapis/python-api-core#878) is no longer imported: its "
         "package loads only when something asks for more than the constant the client library wants. "
         "gdrivestats' own share is the rest: its command line, settings, sign-in chain and drive modules "
-        "and the first calls' threads and TLS connections (the first calls leave on their own threads; "
-        "the mirror modules and the cache lock import on the main thread meanwhile, the state loads after). "
+        "and the first calls' threads and TLS connections (the first calls leave on their own threads, "
+        "5 ms ahead of the main thread, which then imports the mirror modules and the cache lock and loads "
+        "the state; Python's cyclic collector is off from the settings to those imports). "
         "The two `<gdrivestats ...>` rows split that share as processes that start and exit (exit included, "
         "as in every row): the interpreter with gdrivestats' modules, then with its command line's work "
         "as well; from there to its first request are the first calls' threads, their TLS handshakes and "

@@ -186,6 +186,33 @@ def test_sync_takes_drive_paths_and_folder_urls(emu_drive: Emulator, tmp_path: P
     assert "Synced 1 file(s)" in capsys.readouterr().out
 
 
+def test_sync_loads_its_modules_with_the_collector_paused_and_turns_it_back_on(
+    emu_drive: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import gdrivestats.mirror.early as early
+
+    seen: list[bool] = []
+    started = early.start_first_calls
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return started(*args, **kwargs)
+
+    monkeypatch.setattr(early, "start_first_calls", spy)
+    assert gc.isenabled()
+    assert main(["sync", "drive:Colab Notebooks", "--cache", str(tmp_path / "c1")]) == 0
+    assert seen == [False] and gc.isenabled()  # paused while loading, on again for the sync itself
+    gc.disable()  # a caller that runs with the collector off keeps it off
+    try:
+        assert main(["sync", "drive:Colab Notebooks", "--cache", str(tmp_path / "c2")]) == 0
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
+    assert (tmp_path / "c2" / "sub" / "b.csv").read_bytes() == small_csv(2)
+
+
 # ---- CLI habits -------------------------------------------------------------------------------------------
 
 
