@@ -46,8 +46,38 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+DAMON = Path("/sys/kernel/mm/damon/admin/kdamonds")
+
+
+def idle_pageout(root: Path = DAMON) -> str:
+    """The kernel's page-out of memory left idle (DAMON schemes with the ``pageout`` action), if running.
+
+    Such a scheme takes a program's code out of memory between its runs, so that a run after a pause
+    starts by reading it back: the benchmark warms each tool up before each timed run for that reason.
+    """
+    found = []
+    for kdamond in sorted(root.glob("[0-9]*")):
+        if _read(kdamond / "state") != "on":
+            continue
+        for context in sorted((kdamond / "contexts").glob("[0-9]*")):
+            aggregation_us = int(_read(context / "monitoring_attrs" / "intervals" / "aggr_us") or 0)
+            for scheme in sorted((context / "schemes").glob("[0-9]*")):
+                if _read(scheme / "action") != "pageout":
+                    continue
+                age = int(_read(scheme / "access_pattern" / "age" / "min") or 0)
+                found.append(f"pages idle for {age * aggregation_us / 1e6:g} s and more (DAMON)")
+    return "; ".join(found) or "none found"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
 def machine() -> dict[str, str]:
-    """Cores, memory, CPU model, OS and the load average when asked."""
+    """Cores, memory, CPU model, OS, the kernel's page-out of idle memory and the load average when asked."""
     memory = _meminfo_gib()
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     return {
@@ -55,6 +85,7 @@ def machine() -> dict[str, str]:
         "memory": f"{memory:.1f} GiB" if memory else "unknown",
         "cpu": _cpu_model(),
         "os": platform.platform(),
+        "kernel page-out of idle memory": idle_pageout(),
         "load average (1, 5, 15 min)": load,
     }
 

@@ -107,6 +107,11 @@ METHOD = """\
 - **One machine, one run.** Every peer is measured in the same run as gdrivestats, against the same emulator
   and the same files; within each repetition the tools take turns, so drift in the machine's load hits all of
   them. Figures are medians with (min–max); a ratio compares medians of the same run.
+- **Warm starts.** Just before each timed run, the tool runs once untimed against a folder that does not
+  exist (`syncbench.warm_up`): this machine's kernel pages out code left idle for a minute (see *kernel
+  page-out* in the machine table), and the slow peers' runs last that long, so without it a tool's next
+  run started by reading its own modules back from disk, by chance. Every run is then timed as a user's
+  second sync of the day; `os.sync()` also writes back the last run's files before the next one starts.
 - **The emulator** (`gdrivestats.emulator`, Python, in the benchmark's process) serves TLS with a certificate
   from a throw-away CA the benchmark creates, and sleeps `latency` ms before answering each request. Its own
   CPU per request (a few ms) is part of every tool's time alike; it caps how fast any tool can download.

@@ -323,3 +323,26 @@ def test_the_first_request_rows_run_what_the_sync_path_runs_before_its_first_cal
     assert loaded["modules"] == loaded["path"]
     assert {"gdrivestats.cli", "gdrivestats.drive.api", "gdrivestats.mirror.early"} <= loaded["path"]
     assert "gdrivestats.mirror.sync" not in loaded["path"]  # imported after the first calls are out
+
+
+def test_each_tools_warm_up_asks_the_drive_for_a_missing_folder_and_copies_nothing(
+    start_emu: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    # warm_up runs before every timed run (the machine pages idle code out): each tool must really run,
+    # get as far as the drive, and leave no workbook behind; the log is cleared before the timed run.
+    from bench.data import small_tree
+    from bench.syncbench import WARM_FOLDER, make_tools, seed_tree, warm_up, workbooks_in
+    from bench.tlsca import make_test_ca
+
+    tls = make_test_ca(tmp_path / "ca")
+    emulator = start_emu(latency_ms=0, certfile=tls.server_cert, keyfile=tls.server_key)
+    seed_tree(emulator, small_tree(6, 2, tmp_path / "data"))
+    tools = make_tools(emulator, tls, tmp_path / "work", proxy=None)
+    assert [t.name for t in tools] == ["gdrivestats", "naive script", "client-stack floor"]
+    for tool in tools:
+        assert WARM_FOLDER in tool.warm and WARM_FOLDER not in tool.command(tmp_path / "dest")
+        emulator.log.clear()
+        warm_up(tool)
+        assert emulator.log.count("list") >= 1, tool.name  # it looked the folder up, over TLS
+        assert emulator.log.count("media") == 0, tool.name
+    assert workbooks_in(tmp_path / "work" / "warm") == (0, 0)

@@ -64,3 +64,23 @@ def test_install_mode_reads_the_installed_copy_not_the_source_trees_egg_info(tmp
     (site / "pkg-1.0.dist-info" / "INSTALLER").write_text("pip\n", encoding="utf-8")
     assert environment.install_mode("pkg", path=[str(source), str(site)]) == "editable, a path in a .pth file"
     assert environment.install_mode("pkg", path=[str(source)]) == "wheel"
+
+
+def _scheme(root: Path, kdamond: str, state: str, action: str, age: int, aggr_us: int) -> None:
+    context = root / kdamond / "contexts" / "0"
+    scheme = context / "schemes" / "0"
+    (scheme / "access_pattern" / "age").mkdir(parents=True)
+    (context / "monitoring_attrs" / "intervals").mkdir(parents=True)
+    (root / kdamond / "state").write_text(f"{state}\n")
+    (scheme / "action").write_text(f"{action}\n")
+    (scheme / "access_pattern" / "age" / "min").write_text(f"{age}\n")
+    (context / "monitoring_attrs" / "intervals" / "aggr_us").write_text(f"{aggr_us}\n")
+
+
+def test_idle_pageout_names_a_running_pageout_scheme_and_its_idle_time(tmp_path: Path) -> None:
+    _scheme(tmp_path, "0", "on", "pageout", 12, 5_000_000)
+    _scheme(tmp_path, "1", "off", "pageout", 3, 1_000_000)  # not running
+    _scheme(tmp_path, "2", "on", "stat", 1, 1_000_000)  # counts, pages nothing out
+    assert environment.idle_pageout(tmp_path) == "pages idle for 60 s and more (DAMON)"
+    assert environment.idle_pageout(tmp_path / "absent") == "none found"
+    assert environment.machine()["kernel page-out of idle memory"] == environment.idle_pageout()
