@@ -57,7 +57,11 @@ def idle_pageout(root: Path = DAMON) -> str:
     """
     found = []
     for kdamond in sorted(root.glob("[0-9]*")):
-        if _read(kdamond / "state") != "on":
+        state = _read(kdamond / "state")
+        if not state and (kdamond / "state").exists():  # root only
+            found.append(f"unknown: {kdamond / 'state'} is not readable (run as root to see)")
+            continue
+        if state != "on":
             continue
         for context in sorted((kdamond / "contexts").glob("[0-9]*")):
             aggregation_us = int(_read(context / "monitoring_attrs" / "intervals" / "aggr_us") or 0)

@@ -110,8 +110,10 @@ METHOD = """\
 - **Warm starts.** Just before each timed run, the tool runs once untimed against a folder that does not
   exist (`syncbench.warm_up`): this machine's kernel pages out code left idle for a minute (see *kernel
   page-out* in the machine table), and the slow peers' runs last that long, so without it a tool's next
-  run started by reading its own modules back from disk, by chance. Every run is then timed as a user's
-  second sync of the day; `os.sync()` also writes back the last run's files before the next one starts.
+  run started by reading its own modules back from disk, by chance. Every run is then timed as one shortly
+  after another run of the same program (code in memory; a re-sync's own files, such as gdrivestats' state,
+  may still be read from disk); the warm-up's calls are kept out of the run's figures, and `os.sync()`
+  writes back the last run's files before the next run starts.
 - **The emulator** (`gdrivestats.emulator`, Python, in the benchmark's process) serves TLS with a certificate
   from a throw-away CA the benchmark creates, and sleeps `latency` ms before answering each request. Its own
   CPU per request (a few ms) is part of every tool's time alike; it caps how fast any tool can download.

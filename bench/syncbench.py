@@ -41,6 +41,7 @@ GDRIVESTATS = "gdrivestats"
 NAIVE = "naive script"
 FLOOR = "client-stack floor"
 WARM_FOLDER = "Warm-up (no such folder)"
+WARM_TIMEOUT_S = 120
 FIRST_ONLY = {FLOOR}  # no state to re-sync from: it would download everything again
 SLOW_TOOLS = {NAIVE, rclone.DEFAULTS}  # tens of seconds a first sync: fewer runs
 
@@ -48,13 +49,14 @@ SLOW_TOOLS = {NAIVE, rclone.DEFAULTS}  # tens of seconds a first sync: fewer run
 @dataclass
 class Tool:
     """A sync tool as a command line: ``command(dest)``, the environment to run it in, and ``warm``, the
-    same tool asked for a folder that does not exist, run untimed just before each timed run (see
-    ``warm_up``)."""
+    same tool asked for a folder that does not exist (into ``warm_dest``), run untimed just before each
+    timed run (see ``warm_up``)."""
 
     name: str
     command: Callable[[Path], list[str]]
     env: dict[str, str]
     warm: list[str] = field(default_factory=list)
+    warm_dest: Path | None = None
 
 
 @dataclass
@@ -161,10 +163,11 @@ def make_tools(
             tuned = bool(flags)
             rc = rclone.make_rclone(binary, home_dir, proxy.url, tls.ca_cert, root_id if tuned else None)
             builders.append((name, _rclone_command(rc, flags), rc.env))
-    return [
-        Tool(name, _for_folder(build, folder), env, build(WARM_FOLDER, work / "warm" / _slug(name)))
-        for name, build, env in builders
-    ]
+    tools = []
+    for name, build, env in builders:
+        scratch = work / "warm" / _slug(name)
+        tools.append(Tool(name, _for_folder(build, folder), env, build(WARM_FOLDER, scratch), scratch))
+    return tools
 
 
 def _slug(name: str) -> str:
@@ -212,8 +215,9 @@ def settle_disk() -> None:
         os.sync()
 
 
-def warm_up(tool: Tool) -> None:
-    """Run ``tool.warm`` untimed: its code is back in memory, as after the user's own last run.
+def warm_up(tool: Tool) -> str | None:
+    """Run ``tool.warm`` untimed, so that its code is in memory, as shortly after another run of it;
+    returns what went wrong, if it could not run (the timed run goes on, and says so in its warnings).
 
     The benchmark machine's kernel pages out file-backed pages idle for a minute (DAMON, action
     ``pageout``, recorded in the machine table). The tools take turns, the naive script's and rclone's
@@ -221,15 +225,26 @@ def warm_up(tool: Tool) -> None:
     binary back from disk: gdrivestats' first request came at 88-90 ms in the runs that closely followed
     another of its own and at 119-164 ms after a gap of 75 s (35 major page faults against 0-8); with
     this warm-up, 107-134 ms after such a gap against 149-201 ms without (one series, alternating). The
-    warm-up asks for a folder that does not exist, so it imports and connects as the run will and makes a
-    call or two (not counted: the log is cleared after it); it copies nothing, into a scratch folder.
+    warm-up asks for a folder that does not exist, so it imports and connects as the run will and makes
+    its first calls (kept out of the run's figures: see ``_run_once``), into an empty scratch folder
+    each time: it copies nothing. It warms code only: a re-sync's own files (gdrivestats' state, the
+    copies rclone compares) may still be read back from disk.
     """
-    if tool.warm:
-        subprocess.run(tool.warm, env=tool.env, capture_output=True, check=False, timeout=120)
+    if not tool.warm:
+        return None
+    if tool.warm_dest is not None:
+        shutil.rmtree(tool.warm_dest, ignore_errors=True)
+    try:
+        subprocess.run(tool.warm, env=tool.env, capture_output=True, check=False, timeout=WARM_TIMEOUT_S)
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        return f"warm-up failed: {str(exc).splitlines()[0][:200]}"
+    return None
 
 
 def _run_once(tool: Tool, dest: Path, emulator: Emulator, outcome: Outcome) -> None:
-    warm_up(tool)
+    problem = warm_up(tool)
+    if problem:
+        outcome.warnings.add(problem)
     settle_disk()
     emulator.log.clear()
     launched = time.time()
@@ -239,13 +254,16 @@ def _run_once(tool: Tool, dest: Path, emulator: Emulator, outcome: Outcome) -> N
         outcome.error = str(exc).splitlines()[0][:300]
         outcome.traffic.append(traffic(emulator.log.entries()))
         return
-    entries = emulator.log.entries()
+    # A Drive call is logged as its answer goes out, one latency after it arrived; a call that arrived
+    # before the launch was the warm-up's (one it left running when it exited), logged after the clear.
+    latency = emulator.latency_ms / 1000
+    arrived = [(e.time - (0 if e.kind in ("oauth", "other") else latency), e) for e in emulator.log.entries()]
+    ours = [(when, e) for when, e in arrived if when >= launched]
+    entries = [e for _, e in ours]
     outcome.seconds.add(timed.seconds)
     outcome.cpu.add(timed.cpu_seconds)
-    if entries:  # a Drive call is logged as its answer goes out, one latency after it arrived
-        latency = emulator.latency_ms / 1000
-        arrived = min(e.time - (0 if e.kind in ("oauth", "other") else latency) for e in entries)
-        outcome.first_request.add(arrived - launched)
+    if ours:
+        outcome.first_request.add(min(when for when, _ in ours) - launched)
     outcome.traffic.append(traffic(entries))
     outcome.files, outcome.bytes = workbooks_in(dest)
     for line in timed.stderr.splitlines():  # retries, errors and warnings a tool printed
@@ -297,7 +315,7 @@ def run_sync(
         resyncing = [t for t in tools if t.name not in FIRST_ONLY]
         by_scenario |= {s: {t.name: Outcome() for t in resyncing} for s in SCENARIOS[1:3]}
         results.outcomes = by_scenario
-        dests = {t.name: work / "dest" / t.name.replace(" ", "-") for t in tools}
+        dests = {t.name: work / "dest" / _slug(t.name) for t in tools}
         for rep in range(max(config.first_sync_runs, config.slow_first_sync_runs)):
             for tool in tools:
                 runs = config.slow_first_sync_runs if tool.name in SLOW_TOOLS else config.first_sync_runs
@@ -347,7 +365,7 @@ def _run_slow(
     """The first sync and the no-change re-sync at 100 ms a request: gdrivestats and rclone, taking turns."""
     emulator.latency_ms = SLOW_LATENCY_MS
     tools = [t for t in make_tools(emulator, tls, work / "slow", proxy, SLOW_FOLDER) if t.name != NAIVE]
-    dests = {t.name: work / "slow-dest" / t.name.replace(" ", "-") for t in tools}
+    dests = {t.name: work / "slow-dest" / _slug(t.name) for t in tools}
     first = [t for t in tools if t.name not in SLOW_TOOLS]
     by_scenario[SLOW_FIRST] = {t.name: Outcome() for t in first}
     tools = [t for t in tools if t.name not in FIRST_ONLY]
@@ -376,7 +394,7 @@ def _first_sync_dest(folder: Path, tool: Tool, rep: int) -> Path:
     run made every file that run created cost 0.1-1 ms of kernel time on this machine's ext4 (no journal):
     its inode allocator steps over the inodes freed in the last minutes (``recently_deleted``, perf), so a
     tool paid for the one before it, and the more so the more files it creates on its connections."""
-    return folder / f"{tool.name.replace(' ', '-')}-{rep + 1}"
+    return folder / f"{_slug(tool.name)}-{rep + 1}"
 
 
 def _change_files(

@@ -329,7 +329,7 @@ def test_each_tools_warm_up_asks_the_drive_for_a_missing_folder_and_copies_nothi
     start_emu: Callable[..., Emulator], tmp_path: Path
 ) -> None:
     # warm_up runs before every timed run (the machine pages idle code out): each tool must really run,
-    # get as far as the drive, and leave no workbook behind; the log is cleared before the timed run.
+    # get as far as the drive over TLS, and leave no workbook behind; rclone's through its proxy.
     from bench.data import small_tree
     from bench.syncbench import WARM_FOLDER, make_tools, seed_tree, warm_up, workbooks_in
     from bench.tlsca import make_test_ca
@@ -337,12 +337,46 @@ def test_each_tools_warm_up_asks_the_drive_for_a_missing_folder_and_copies_nothi
     tls = make_test_ca(tmp_path / "ca")
     emulator = start_emu(latency_ms=0, certfile=tls.server_cert, keyfile=tls.server_key)
     seed_tree(emulator, small_tree(6, 2, tmp_path / "data"))
-    tools = make_tools(emulator, tls, tmp_path / "work", proxy=None)
-    assert [t.name for t in tools] == ["gdrivestats", "naive script", "client-stack floor"]
-    for tool in tools:
-        assert WARM_FOLDER in tool.warm and WARM_FOLDER not in tool.command(tmp_path / "dest")
-        emulator.log.clear()
-        warm_up(tool)
-        assert emulator.log.count("list") >= 1, tool.name  # it looked the folder up, over TLS
-        assert emulator.log.count("media") == 0, tool.name
+    with ConnectProxy(emulator.port) as proxy:
+        tools = make_tools(emulator, tls, tmp_path / "work", proxy if shutil.which("rclone") else None)
+        expected = ["gdrivestats", "naive script", "client-stack floor"]
+        expected += ["rclone (defaults)", "rclone (tuned)"] if shutil.which("rclone") else []
+        assert [t.name for t in tools] == expected
+        for tool in tools:
+            assert any(WARM_FOLDER in arg for arg in tool.warm), tool.name
+            assert not any(WARM_FOLDER in arg for arg in tool.command(tmp_path / "dest")), tool.name
+            assert tool.warm_dest is not None and str(tool.warm_dest) in tool.warm
+            emulator.log.clear()
+            assert warm_up(tool) is None
+            assert emulator.log.count("list") >= 1, tool.name  # it looked the folder up
+            assert emulator.log.count("media") == 0, tool.name
+    assert (tmp_path / "work" / "warm" / "gdrivestats").is_dir()  # gdrivestats made its scratch cache
     assert workbooks_in(tmp_path / "work" / "warm") == (0, 0)
+
+
+def test_a_timed_run_counts_its_own_calls_only_and_a_failed_warm_up_is_a_warning(
+    start_emu: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    from bench.data import small_tree
+    from bench.syncbench import GDRIVESTATS, Outcome, _run_once, make_tools, seed_tree
+    from bench.tlsca import make_test_ca
+
+    tls = make_test_ca(tmp_path / "ca")
+    emulator = start_emu(latency_ms=0, certfile=tls.server_cert, keyfile=tls.server_key)
+    seed_tree(emulator, small_tree(6, 2, tmp_path / "data"))
+    emulator.latency_ms = 5
+    gds = next(t for t in make_tools(emulator, tls, tmp_path / "work", None) if t.name == GDRIVESTATS)
+    outcome = Outcome()
+    _run_once(gds, tmp_path / "dest", emulator, outcome)  # warmed up first, into its own scratch folder
+    assert outcome.error is None and not outcome.warnings
+    run = outcome.traffic[0]
+    # the warm-up's three calls (about, changes-token, the folder's look-up) are not among them
+    assert set(run.calls) == {"media", "list", "about", "changes-token"}
+    assert (run.calls["media"], run.calls["about"], run.calls["changes-token"]) == (6, 1, 1)
+    assert 1 <= run.calls["list"] <= 3
+    assert 0 < outcome.first_request.median < outcome.seconds.median
+    broken = Tool("broken", gds.command, gds.env, warm=[str(tmp_path / "no-such-program")])
+    again = Outcome()
+    _run_once(broken, tmp_path / "dest", emulator, again)  # the run itself goes on (a re-sync here)
+    assert [w.startswith("warm-up failed: ") for w in again.warnings] == [True]
+    assert again.traffic[0].calls.get("media", 0) == 0 and again.error is None

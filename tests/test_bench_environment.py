@@ -83,4 +83,7 @@ def test_idle_pageout_names_a_running_pageout_scheme_and_its_idle_time(tmp_path:
     _scheme(tmp_path, "2", "on", "stat", 1, 1_000_000)  # counts, pages nothing out
     assert environment.idle_pageout(tmp_path) == "pages idle for 60 s and more (DAMON)"
     assert environment.idle_pageout(tmp_path / "absent") == "none found"
+    unreadable = tmp_path / "unreadable"
+    (unreadable / "0" / "state").mkdir(parents=True)  # read_text fails, as for a non-root user
+    assert environment.idle_pageout(unreadable).startswith("unknown: ")
     assert environment.machine()["kernel page-out of idle memory"] == environment.idle_pageout()
