@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bench import tlsca
 from bench.proxy import ConnectProxy
 from bench.syncbench import Tool
 from gdrivestats.emulator import Emulator
@@ -325,18 +326,27 @@ def test_the_first_request_rows_run_what_the_sync_path_runs_before_its_first_cal
     assert "gdrivestats.mirror.sync" not in loaded["path"]  # imported after the first calls are out
 
 
-def test_each_tools_warm_up_asks_the_drive_for_a_missing_folder_and_copies_nothing(
-    start_emu: Callable[..., Emulator], tmp_path: Path
-) -> None:
-    # warm_up runs before every timed run (the machine pages idle code out): each tool must really run,
-    # get as far as the drive over TLS, and leave no workbook behind; rclone's through its proxy.
+@pytest.fixture
+def tls_tree(start_emu: Callable[..., Emulator], tmp_path: Path) -> tuple[tlsca.TestCA, Emulator]:
+    """A throw-away CA and an emulator serving TLS with its certificate, holding 6 files in 2 folders."""
     from bench.data import small_tree
-    from bench.syncbench import WARM_FOLDER, make_tools, seed_tree, warm_up, workbooks_in
+    from bench.syncbench import seed_tree
     from bench.tlsca import make_test_ca
 
     tls = make_test_ca(tmp_path / "ca")
     emulator = start_emu(latency_ms=0, certfile=tls.server_cert, keyfile=tls.server_key)
     seed_tree(emulator, small_tree(6, 2, tmp_path / "data"))
+    return tls, emulator
+
+
+def test_each_tools_warm_up_asks_the_drive_for_a_missing_folder_and_copies_nothing(
+    tls_tree: tuple[tlsca.TestCA, Emulator], tmp_path: Path
+) -> None:
+    # warm_up runs before every timed run (the machine pages idle code out): each tool must really run,
+    # get as far as the drive over TLS, and leave no workbook behind; rclone's through its proxy.
+    from bench.syncbench import WARM_FOLDER, make_tools, warm_up, workbooks_in
+
+    tls, emulator = tls_tree
     with ConnectProxy(emulator.port) as proxy:
         tools = make_tools(emulator, tls, tmp_path / "work", proxy if shutil.which("rclone") else None)
         expected = ["gdrivestats", "naive script", "client-stack floor"]
@@ -355,15 +365,11 @@ def test_each_tools_warm_up_asks_the_drive_for_a_missing_folder_and_copies_nothi
 
 
 def test_a_timed_run_counts_its_own_calls_only_and_a_failed_warm_up_is_a_warning(
-    start_emu: Callable[..., Emulator], tmp_path: Path
+    tls_tree: tuple[tlsca.TestCA, Emulator], tmp_path: Path
 ) -> None:
-    from bench.data import small_tree
-    from bench.syncbench import GDRIVESTATS, Outcome, _run_once, make_tools, seed_tree
-    from bench.tlsca import make_test_ca
+    from bench.syncbench import GDRIVESTATS, Outcome, _run_once, make_tools
 
-    tls = make_test_ca(tmp_path / "ca")
-    emulator = start_emu(latency_ms=0, certfile=tls.server_cert, keyfile=tls.server_key)
-    seed_tree(emulator, small_tree(6, 2, tmp_path / "data"))
+    tls, emulator = tls_tree
     emulator.latency_ms = 5
     gds = next(t for t in make_tools(emulator, tls, tmp_path / "work", None) if t.name == GDRIVESTATS)
     outcome = Outcome()
